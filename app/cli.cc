@@ -1,0 +1,50 @@
+#include "app/cli.h"
+
+#include <string_view>
+
+namespace ringress::app {
+
+bool parse_cli(int argc, char** argv, CliOptions& out, std::string& error) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "-c" || arg == "--config") {
+      if (i + 1 >= argc) {
+        error = std::string(arg) + " needs a file name";
+        return false;
+      }
+      out.config_path = argv[++i];
+    } else if (arg.starts_with("--config=")) {
+      out.config_path = std::string(arg.substr(9));
+    } else if (arg == "--validate" || arg == "-t") {
+      out.validate = true;
+    } else if (arg == "-h" || arg == "--help") {
+      out.help = true;
+    } else if (arg == "-V" || arg == "--version") {
+      out.version = true;
+    } else {
+      error = "unknown argument: " + std::string(arg);
+      return false;
+    }
+  }
+  if (!out.help && !out.version && out.config_path.empty()) {
+    error = "no config file given (use -c FILE)";
+    return false;
+  }
+  return true;
+}
+
+const char* usage_text() {
+  return "usage: ringress -c FILE [--validate]\n"
+         "\n"
+         "  -c, --config FILE   the TOML configuration to run\n"
+         "  -t, --validate      check the configuration (files, addresses, names) and exit;\n"
+         "                      binds no port\n"
+         "  -V, --version       print the version\n"
+         "  -h, --help          this text\n"
+         "\n"
+         "Signals: SIGTERM/SIGINT stop accepting, let open connections finish (up to\n"
+         "runtime.drain_timeout), then exit 0.\n"
+         "Configuration reference: docs/configuration.md\n";
+}
+
+}  // namespace ringress::app

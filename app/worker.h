@@ -1,0 +1,51 @@
+// Worker: one thread, one reactor, one buffer pool, and for each listener its own SO_REUSEPORT
+// socket and accept loop (thread-per-core, shared nothing). Sessions are children of the
+// worker's scope; drain() stops accepting, waits for them up to the drain timeout, then
+// cancels the rest.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/stats.h"
+#include "conf/config.h"
+#include "core/socket.h"
+
+namespace ringress::core {
+class Reactor;
+}
+
+namespace ringress::app {
+
+class Worker {
+ public:
+  // `sockets[i]` is this worker's listening socket for config.listeners[i].
+  Worker(unsigned index, const conf::Config& config, std::vector<core::Socket> sockets);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Starts the thread; returns once it runs, or with an error message if its set-up failed.
+  std::string start();
+  // Thread-safe: begin the graceful stop.
+  void drain();
+  void join();
+  // Valid after join().
+  const TcpStats& stats() const { return stats_; }
+
+  struct Runtime;  // the thread's reactor, buffers and proxies (defined in worker.cc)
+
+ private:
+  void thread_main();
+
+  unsigned index_;
+  const conf::Config& config_;
+  std::vector<core::Socket> sockets_;
+  std::thread thread_;
+  std::unique_ptr<Runtime> runtime_;
+  TcpStats stats_;
+};
+
+}  // namespace ringress::app

@@ -1,0 +1,85 @@
+// Config: the validated, immutable snapshot that a TOML file turns into. Plain structs only;
+// nothing here touches live objects. Everything is checked at load (names resolve, references
+// exist, values are in range), so the layers above can use it without re-validating.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "conf/units.h"
+#include "core/socket_address.h"
+
+namespace ringress::conf {
+
+// Duration (std::chrono::milliseconds) is declared in conf/units.h, with the "5s" parser.
+
+enum class LogLevel { debug, info, warn, error };
+
+struct Runtime {
+  unsigned workers = 0;                // 0 = one per CPU
+  Duration drain_timeout{15000};       // SIGTERM: how long open connections may finish
+  uint32_t buffer_size = 16384;        // bytes per receive buffer (provided-buffer ring)
+  uint32_t buffers_per_worker = 4096;  // receive buffers per worker (power of two)
+  uint32_t connection_buffer = 65536;  // bytes a connection may hold queued before reads pause
+  LogLevel log_level = LogLevel::info;
+};
+
+struct Endpoint {
+  std::string text;                            // as written: "10.0.0.1:80" or "db.internal:5432"
+  std::vector<core::SocketAddress> addresses;  // resolved at load; never empty
+  uint32_t weight = 1;
+};
+
+struct Cluster {
+  std::string name;
+  std::vector<Endpoint> endpoints;  // never empty
+  Duration connect_timeout{1000};
+};
+
+enum class Protocol { tcp };
+
+struct Listener {
+  std::string name;
+  std::string address_text;
+  core::SocketAddress address;
+  Protocol protocol = Protocol::tcp;
+  size_t cluster = 0;              // index into Config::clusters
+  Duration idle_timeout{3600000};  // tcp: no bytes either way for this long closes both sides
+  uint32_t connect_attempts = 3;   // tcp: endpoints tried before giving up on a connection
+  uint32_t backlog = 4096;
+  uint32_t max_connections = 100000;  // per worker; further accepts are closed at once
+};
+
+struct Config {
+  std::string path;  // the file it came from
+  Runtime runtime;
+  std::vector<Listener> listeners;
+  std::vector<Cluster> clusters;
+};
+
+// A config mistake, with its place. what() is "file:line:column: key: message".
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, uint32_t line, uint32_t column, std::string key,
+              std::string message);
+  const std::string& file() const { return file_; }
+  uint32_t line() const { return line_; }
+  uint32_t column() const { return column_; }
+  const std::string& key() const { return key_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  std::string file_;
+  uint32_t line_, column_;
+  std::string key_, message_;
+};
+
+// Reads, parses and validates a config file. Throws ConfigError.
+Config load_config(const std::string& path);
+// Same, from text already in memory; `path` only names it in errors.
+Config parse_config(std::string_view text, const std::string& path);
+
+}  // namespace ringress::conf

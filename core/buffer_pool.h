@@ -1,0 +1,113 @@
+// BufferPool: a worker's receive buffers, registered with its ring as a provided-buffer ring
+// (group 0). The kernel picks a buffer only when data arrives, so an idle connection owns none.
+// A received buffer is handed out as a BufferSlice; when the last slice of a buffer is
+// destroyed, the buffer goes back to the ring. When the ring runs dry, multishot receives stop
+// with -ENOBUFS and wait here (BufferWaiter) until a buffer returns: that is backpressure.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <liburing.h>
+
+namespace ringress::core {
+
+class Reactor;
+class BufferPool;
+
+// Something waiting for receive buffers to come back (an intrusive FIFO node).
+class BufferWaiter {
+ public:
+  virtual void on_buffers_available() = 0;
+
+ protected:
+  ~BufferWaiter() = default;
+
+ private:
+  friend class BufferPool;
+  BufferWaiter* next_waiter_ = nullptr;
+  bool waiting_ = false;
+};
+
+// A counted reference to bytes [offset, offset+length) of one pool buffer.
+class BufferSlice {
+ public:
+  BufferSlice() = default;
+  BufferSlice(BufferPool* pool, uint16_t bid, uint32_t offset, uint32_t length)
+      : pool_(pool), bid_(bid), offset_(offset), length_(length) {}
+  BufferSlice(const BufferSlice& o);
+  BufferSlice& operator=(const BufferSlice& o);
+  BufferSlice(BufferSlice&& o) noexcept
+      : pool_(std::exchange(o.pool_, nullptr)), bid_(o.bid_), offset_(o.offset_), length_(o.length_) {}
+  BufferSlice& operator=(BufferSlice&& o) noexcept;
+  ~BufferSlice() { reset(); }
+
+  const char* data() const;
+  uint32_t size() const { return length_; }
+  bool empty() const { return length_ == 0; }
+  std::string_view view() const { return {data(), length_}; }
+  // Drops the first n bytes (n <= size()).
+  void consume(uint32_t n) {
+    offset_ += n;
+    length_ -= n;
+  }
+  BufferSlice sub(uint32_t offset, uint32_t length) const;
+  void reset();
+
+ private:
+  BufferPool* pool_ = nullptr;
+  uint16_t bid_ = 0;
+  uint32_t offset_ = 0;
+  uint32_t length_ = 0;
+};
+
+class BufferPool {
+ public:
+  static constexpr uint16_t kGroup = 0;
+
+  // count must be a power of two (<= 32768).
+  BufferPool(Reactor& reactor, uint32_t buffer_size, uint32_t count);
+  ~BufferPool();
+  BufferPool(const BufferPool&) = delete;
+  BufferPool& operator=(const BufferPool&) = delete;
+
+  // The kernel filled buffer `bid` with `length` bytes.
+  BufferSlice take(uint16_t bid, uint32_t length) {
+    refs_[bid] = 1;
+    --available_;
+    return BufferSlice(this, bid, 0, length);
+  }
+  // Waits for buffers; on_buffers_available() runs when at least one came back.
+  void wait_for_buffers(BufferWaiter* w);
+  void cancel_wait(BufferWaiter* w);
+
+  uint32_t buffer_size() const { return buffer_size_; }
+  uint32_t count() const { return count_; }
+  uint32_t available() const { return available_; }
+  const char* buffer(uint16_t bid) const { return base_ + std::size_t(bid) * buffer_size_; }
+
+ private:
+  friend class BufferSlice;
+  void add_ref(uint16_t bid) { ++refs_[bid]; }
+  void release(uint16_t bid);
+  void recycle(uint16_t bid);
+
+  Reactor& reactor_;
+  uint32_t buffer_size_;
+  uint32_t count_;
+  uint32_t available_;
+  char* base_ = nullptr;
+  io_uring_buf_ring* ring_ = nullptr;
+  std::size_t ring_bytes_ = 0;
+  std::vector<uint32_t> refs_;
+  BufferWaiter* waiters_head_ = nullptr;
+  BufferWaiter* waiters_tail_ = nullptr;
+};
+
+inline const char* BufferSlice::data() const { return pool_->buffer(bid_) + offset_; }
+
+}  // namespace ringress::core

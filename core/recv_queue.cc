@@ -1,0 +1,142 @@
+#include "core/recv_queue.h"
+
+#include <cerrno>
+
+#include "core/frame_pool.h"
+
+namespace ringress::core {
+
+void* RecvQueue::operator new(std::size_t size) { return frame_alloc(size); }
+void RecvQueue::operator delete(void* p, std::size_t size) noexcept { frame_free(p, size); }
+
+RecvQueue::RecvQueue(int fd, BufferPool& pool, uint32_t high_watermark)
+    : fd_(fd), pool_(pool), high_watermark_(high_watermark) {
+  items_.reserve(8);
+  read_timer_.context = this;
+  read_timer_.fire = [](Timer* t) {
+    auto* self = static_cast<RecvQueue*>(t->context);
+    self->timed_out_ = true;
+    self->wake_reader();
+  };
+  maybe_arm();
+}
+
+void RecvQueue::maybe_arm() {
+  if (armed_ || eof_ || error_ || cancelled_ || detached_) return;
+  if (queued_bytes_ >= high_watermark_) return;
+  if (pool_.available() == 0) {
+    pool_.wait_for_buffers(this);
+    return;
+  }
+  io_uring_sqe* s = Reactor::current().sqe();
+  io_uring_prep_recv_multishot(s, fd_, nullptr, 0, 0);
+  s->flags |= IOSQE_BUFFER_SELECT;
+  s->buf_group = BufferPool::kGroup;
+  io_uring_sqe_set_data(s, static_cast<Completion*>(this));
+  armed_ = true;
+}
+
+void RecvQueue::on_cqe(int res, uint32_t flags) {
+  bool wake = false;
+  if (res > 0) {
+    if (flags & IORING_CQE_F_BUFFER) {
+      auto bid = static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
+      BufferSlice slice = pool_.take(bid, static_cast<uint32_t>(res));
+      if (!detached_) {
+        queued_bytes_ += slice.size();
+        items_.push_back(std::move(slice));
+        wake = true;
+      }
+    } else {
+      error_ = EIO;
+      wake = true;
+    }
+  } else if (res == 0) {
+    eof_ = true;
+    wake = true;
+  } else if (res != -ENOBUFS && res != -ECANCELED) {
+    error_ = -res;
+    wake = true;
+  }
+  if (!(flags & IORING_CQE_F_MORE)) {
+    armed_ = false;
+    pause_requested_ = false;
+    if (detached_) {
+      destroy();
+      return;
+    }
+    maybe_arm();
+  } else if (queued_bytes_ >= high_watermark_ && !pause_requested_) {
+    pause_requested_ = true;
+    Reactor::current().cancel(static_cast<Completion*>(this));
+  }
+  if (wake) wake_reader();
+}
+
+void RecvQueue::wake_reader() {
+  if (!reader_) return;
+  if (read_timer_.queued()) Reactor::current().remove_timer(&read_timer_);
+  Reactor::current().post(std::exchange(reader_, {}));
+}
+
+void RecvQueue::ReadAwaiter::await_suspend(std::coroutine_handle<> h) {
+  q_.reader_ = h;
+  q_.timed_out_ = false;
+  q_.maybe_arm();
+  if (deadline_ != kNoDeadline) {
+    q_.read_timer_.deadline = deadline_;
+    Reactor::current().add_timer(&q_.read_timer_);
+  }
+}
+
+ReadResult RecvQueue::ReadAwaiter::await_resume() {
+  RecvQueue& q = q_;
+  if (q.cancelled_) return {-ECANCELED, {}};
+  if (q.head_ < q.items_.size()) {
+    ReadResult out{0, std::move(q.items_[q.head_++])};
+    q.queued_bytes_ -= out.data.size();
+    if (q.head_ == q.items_.size()) {
+      q.items_.clear();
+      q.head_ = 0;
+    }
+    q.maybe_arm();
+    return out;
+  }
+  if (q.error_) return {-q.error_, {}};
+  if (q.eof_) return {};
+  if (q.timed_out_) {
+    q.timed_out_ = false;
+    return {-ETIMEDOUT, {}};
+  }
+  return {-EAGAIN, {}};
+}
+
+void RecvQueue::cancel() {
+  if (cancelled_) return;
+  cancelled_ = true;
+  if (armed_) Reactor::current().cancel(static_cast<Completion*>(this));
+  pool_.cancel_wait(this);
+  wake_reader();
+}
+
+void RecvQueue::detach() {
+  detached_ = true;
+  pool_.cancel_wait(this);
+  if (read_timer_.queued()) Reactor::current().remove_timer(&read_timer_);
+  items_.clear();
+  head_ = 0;
+  queued_bytes_ = 0;
+  if (!armed_) {
+    delete this;
+    return;
+  }
+  Reactor::current().retain_teardown();
+  if (!pause_requested_) Reactor::current().cancel(static_cast<Completion*>(this));
+}
+
+void RecvQueue::destroy() {
+  Reactor::current().release_teardown();
+  delete this;
+}
+
+}  // namespace ringress::core

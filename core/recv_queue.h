@@ -1,0 +1,81 @@
+// RecvQueue: the receive side of one connection, a multishot recv over the worker's provided
+// buffers. The kernel keeps delivering into pool buffers while the multishot stays armed; the
+// queue holds what arrived until the reader takes it. When `high_watermark` bytes are waiting,
+// the multishot is cancelled and re-armed once the reader drained below it, so a connection
+// whose peer does not read holds a bounded amount of memory. When the pool is empty (-ENOBUFS)
+// it waits for a buffer to come back, then re-arms.
+//
+// It is heap-allocated (from the frame pool) because it may outlive its owner: the owner calls
+// detach(), and the queue frees itself when its last CQE arrives.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <vector>
+
+#include "core/buffer_pool.h"
+#include "core/reactor.h"
+
+namespace ringress::core {
+
+// What a read returns: data, or end of stream (error == 0 and data empty), or -errno.
+struct ReadResult {
+  int error = 0;
+  BufferSlice data;
+  bool eof() const { return error == 0 && data.empty(); }
+};
+
+class RecvQueue final : public Completion, public BufferWaiter {
+ public:
+  RecvQueue(int fd, BufferPool& pool, uint32_t high_watermark);
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p, std::size_t size) noexcept;
+
+  class ReadAwaiter {
+   public:
+    ReadAwaiter(RecvQueue& q, TimePoint deadline) : q_(q), deadline_(deadline) {}
+    bool await_ready() const noexcept { return q_.ready(); }
+    void await_suspend(std::coroutine_handle<> h);
+    ReadResult await_resume();
+
+   private:
+    RecvQueue& q_;
+    TimePoint deadline_;
+  };
+  ReadAwaiter read(TimePoint deadline) { return ReadAwaiter(*this, deadline); }
+
+  // Makes the current and every later read fail with -ECANCELED.
+  void cancel();
+  // The owner lets go: the queue frees itself now or when its last CQE arrives.
+  void detach();
+  // The peer closed or reset (an idle pooled connection watches for this).
+  bool closed_by_peer() const { return eof_ || error_ != 0; }
+  uint32_t queued_bytes() const { return queued_bytes_; }
+
+  void on_cqe(int res, uint32_t flags) override;
+  void on_buffers_available() override { maybe_arm(); }
+
+ private:
+  bool ready() const { return head_ < items_.size() || eof_ || error_ || cancelled_; }
+  void maybe_arm();
+  void wake_reader();
+  void destroy();
+
+  int fd_;
+  BufferPool& pool_;
+  uint32_t high_watermark_;
+  std::vector<BufferSlice> items_;
+  std::size_t head_ = 0;
+  uint32_t queued_bytes_ = 0;
+  int error_ = 0;
+  bool eof_ = false;
+  bool armed_ = false;
+  bool pause_requested_ = false;
+  bool cancelled_ = false;
+  bool detached_ = false;
+  bool timed_out_ = false;
+  std::coroutine_handle<> reader_;
+  Timer read_timer_;
+};
+
+}  // namespace ringress::core

@@ -1,0 +1,82 @@
+#include "core/task_scope.h"
+
+#include <cstdlib>
+
+#include "core/reactor.h"
+
+namespace ringress::core {
+
+// The wrapper coroutine that owns one child: it starts eagerly, awaits the child, and destroys
+// its own frame before telling the scope, so the scope never sees a frame that is still alive.
+struct TaskScope::Child {
+  struct promise_type {
+    TaskScope* scope;
+    promise_type(TaskScope* s, Task<void>&) : scope(s) {}
+    static void* operator new(std::size_t size) { return frame_alloc(size); }
+    static void operator delete(void* p, std::size_t size) noexcept { frame_free(p, size); }
+    Child get_return_object() noexcept { return {}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    struct Final {
+      bool await_ready() noexcept { return false; }
+      void await_suspend(std::coroutine_handle<promise_type> h) noexcept {
+        TaskScope* scope = h.promise().scope;
+        h.destroy();
+        scope->child_done();
+      }
+      void await_resume() noexcept {}
+    };
+    Final final_suspend() noexcept { return {}; }
+    void return_void() noexcept {}
+    void unhandled_exception() noexcept { std::terminate(); }
+  };
+};
+
+TaskScope::Child TaskScope::run_child(TaskScope*, Task<void> task) { co_await std::move(task); }
+
+TaskScope::~TaskScope() {
+  if (children_ != 0) std::abort();  // destroyed before join(): children would dangle
+  while (head_) head_->unlink();
+}
+
+void TaskScope::spawn(Task<void> task) {
+  ++children_;
+  run_child(this, std::move(task));
+}
+
+void TaskScope::child_done() {
+  if (--children_ == 0 && joiner_) Reactor::current().post(std::exchange(joiner_, {}));
+}
+
+void TaskScope::add(Cancellable& c) {
+  c.unlink();
+  if (cancelled_) {
+    c.cancel();
+    return;
+  }
+  c.scope_ = this;
+  c.next_ = head_;
+  if (head_) head_->prev_ = &c;
+  head_ = &c;
+}
+
+void TaskScope::cancel() {
+  cancelled_ = true;
+  // cancel() may unlink the node (or others); detach each before calling it.
+  while (Cancellable* c = head_) {
+    c->unlink();
+    c->cancel();
+  }
+}
+
+void Cancellable::unlink() {
+  if (!scope_) return;
+  if (prev_)
+    prev_->next_ = next_;
+  else
+    scope_->head_ = next_;
+  if (next_) next_->prev_ = prev_;
+  prev_ = next_ = nullptr;
+  scope_ = nullptr;
+}
+
+}  // namespace ringress::core
