@@ -1,0 +1,86 @@
+#include "conf/sections.h"
+#include "core/socket_address.h"
+
+namespace ringress::conf {
+
+namespace {
+
+constexpr int64_t kMaxWeight = 1000;
+constexpr Duration kMaxConnectTimeout = std::chrono::minutes(10);
+
+// "host:port" -> the addresses it stands for. Numeric addresses are taken as they are; names are
+// resolved now (blocking), so a typo fails the load instead of every connection.
+std::vector<core::SocketAddress> resolve_endpoint(const Value& value, const std::string& text) {
+  if (auto numeric = core::SocketAddress::parse_numeric(text)) return {*numeric};
+  std::string host;
+  uint16_t port = 0;
+  if (!core::split_host_port(text, host, port))
+    value.fail(
+        "expected \"host:port\" with a port from 1 to 65535, like \"10.0.0.1:8080\", "
+        "\"[::1]:8080\" or \"db.internal:5432\", got " +
+        value.describe());
+  std::string error;
+  auto addresses = core::resolve_host(host, port, error);
+  if (addresses.empty())
+    value.fail("cannot resolve " + quoted(host) + ": " + (error.empty() ? "no addresses" : error));
+  return addresses;
+}
+
+// "host:port", or { address = "host:port", weight = N }.
+Endpoint read_endpoint(const Value& value) {
+  Endpoint endpoint;
+  if (value.node().is_string()) {
+    endpoint.text = value.string();
+    endpoint.addresses = resolve_endpoint(value, endpoint.text);
+    return endpoint;
+  }
+  if (!value.node().is_table())
+    value.fail("expected \"host:port\" or { address = \"host:port\", weight = N }, got " +
+               value.type());
+  Table table = value.table({"address", "weight"});
+  Value address = table.require("address");
+  endpoint.text = address.string();
+  if (auto v = table.get("weight"))
+    endpoint.weight = static_cast<uint32_t>(v->integer(1, kMaxWeight));
+  endpoint.addresses = resolve_endpoint(address, endpoint.text);
+  return endpoint;
+}
+
+Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
+  Table table = value.table({"name", "endpoints", "connect_timeout"});
+  Cluster cluster;
+  Value name = table.require("name");
+  cluster.name = read_name(name);
+  for (size_t i = 0; i < before.size(); ++i) {
+    if (before[i].name == cluster.name)
+      name.fail(quoted(cluster.name) + " is already the name of clusters[" + std::to_string(i) +
+                "]");
+  }
+  Value endpoints = table.require("endpoints");
+  std::vector<Value> items = endpoints.array();
+  if (items.empty()) endpoints.fail("must list at least one endpoint");
+  for (const Value& item : items) {
+    Endpoint endpoint = read_endpoint(item);
+    for (size_t i = 0; i < cluster.endpoints.size(); ++i) {
+      if (cluster.endpoints[i].text == endpoint.text)
+        item.fail(quoted(endpoint.text) + " is already listed as " + endpoints.path() + "[" +
+                  std::to_string(i) + "] (give it a weight instead)");
+    }
+    cluster.endpoints.push_back(std::move(endpoint));
+  }
+  if (auto v = table.get("connect_timeout"))
+    cluster.connect_timeout = v->duration(Duration{1}, kMaxConnectTimeout);
+  return cluster;
+}
+
+}  // namespace
+
+std::vector<Cluster> read_clusters(const Value& value) {
+  if (value.node().is_table())
+    value.fail("expected an array of tables: write [[clusters]], not [clusters]");
+  std::vector<Cluster> clusters;
+  for (const Value& item : value.array()) clusters.push_back(read_cluster(item, clusters));
+  return clusters;
+}
+
+}  // namespace ringress::conf

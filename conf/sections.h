@@ -1,0 +1,26 @@
+// One reader per table of the config file. Each checks its table completely (types, ranges,
+// references to what was read before) and returns plain structs. Internal to conf/.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "conf/config.h"
+#include "conf/reader.h"
+
+namespace ringress::conf {
+
+// [runtime]
+Runtime read_runtime(const Value& value);
+
+// [[clusters]]; endpoint host names are resolved here.
+std::vector<Cluster> read_clusters(const Value& value);
+
+// [[listeners]]; `clusters` are the ones listeners may refer to.
+std::vector<Listener> read_listeners(const Value& value, const std::vector<Cluster>& clusters);
+
+// The name of a listener or cluster: 1..64 letters, digits, '-', '_' or '.'. Names show up in
+// logs and stats, so they stay plain.
+std::string read_name(const Value& value);
+
+}  // namespace ringress::conf
