@@ -13,10 +13,17 @@ constexpr TimePoint kNoDeadline = TimePoint::max();
 class Clock {
  public:
   static TimePoint now() { return cached_; }
-  static void refresh() { cached_ = std::chrono::steady_clock::now(); }
+  // Wall-clock time of the same instant (for logs and access logs).
+  static std::chrono::system_clock::time_point wall() { return wall_; }
+  static void refresh() {
+    cached_ = std::chrono::steady_clock::now();
+    wall_ = std::chrono::system_clock::now();
+  }
 
  private:
   static inline thread_local TimePoint cached_ = std::chrono::steady_clock::now();
+  static inline thread_local std::chrono::system_clock::time_point wall_ =
+      std::chrono::system_clock::now();
 };
 
 // now + d, saturating (so a huge timeout never wraps into the past).

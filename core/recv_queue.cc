@@ -38,6 +38,7 @@ void RecvQueue::maybe_arm() {
 
 void RecvQueue::on_cqe(int res, uint32_t flags) {
   bool wake = false;
+  const bool nobody_reading = !reader_;
   if (res > 0) {
     if (flags & IORING_CQE_F_BUFFER) {
       auto bid = static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
@@ -71,6 +72,7 @@ void RecvQueue::on_cqe(int res, uint32_t flags) {
     Reactor::current().cancel(static_cast<Completion*>(this));
   }
   if (wake) wake_reader();
+  if (close_listener_ && nobody_reading && closed_by_peer()) close_listener_->on_peer_closed();
 }
 
 void RecvQueue::wake_reader() {

@@ -25,6 +25,16 @@ struct ReadResult {
   bool eof() const { return error == 0 && data.empty(); }
 };
 
+// Told when the peer closes or resets while nobody reads (an idle pooled connection). The call
+// is the last thing the queue does in that completion, so the listener may destroy the stream.
+class PeerCloseListener {
+ public:
+  virtual void on_peer_closed() = 0;
+
+ protected:
+  ~PeerCloseListener() = default;
+};
+
 class RecvQueue final : public Completion, public BufferWaiter {
  public:
   RecvQueue(int fd, BufferPool& pool, uint32_t high_watermark);
@@ -51,6 +61,8 @@ class RecvQueue final : public Completion, public BufferWaiter {
   // The peer closed or reset (an idle pooled connection watches for this).
   bool closed_by_peer() const { return eof_ || error_ != 0; }
   uint32_t queued_bytes() const { return queued_bytes_; }
+  bool has_data() const { return head_ < items_.size(); }
+  void set_close_listener(PeerCloseListener* l) { close_listener_ = l; }
 
   void on_cqe(int res, uint32_t flags) override;
   void on_buffers_available() override { maybe_arm(); }
@@ -76,6 +88,7 @@ class RecvQueue final : public Completion, public BufferWaiter {
   bool timed_out_ = false;
   std::coroutine_handle<> reader_;
   Timer read_timer_;
+  PeerCloseListener* close_listener_ = nullptr;
 };
 
 }  // namespace ringress::core

@@ -19,6 +19,8 @@ class Cancellable {
   Cancellable(const Cancellable&) = delete;
   Cancellable& operator=(const Cancellable&) = delete;
   virtual void cancel() = 0;
+  // Leaves the scope it was added to (if any), without being cancelled.
+  void leave_scope() { unlink(); }
 
  protected:
   ~Cancellable() { unlink(); }

@@ -25,9 +25,7 @@ class TcpStream {
 
   // Next received bytes, end of stream, or -errno (-ETIMEDOUT at the deadline, which leaves
   // the stream usable; -ECANCELED after cancel()).
-  RecvQueue::ReadAwaiter read(TimePoint deadline = kNoDeadline) {
-    return recv_->read(deadline);
-  }
+  RecvQueue::ReadAwaiter read(TimePoint deadline = kNoDeadline) { return recv_->read(deadline); }
   // Sends all of [data, data+size); returns size or -errno.
   Task<int> write(const char* data, std::size_t size, TimePoint deadline = kNoDeadline);
   // Sends all the iovecs (the array is modified); returns bytes or -errno.
@@ -39,6 +37,10 @@ class TcpStream {
   bool cancelled() const { return cancelled_; }
   // The peer has closed or reset (seen without reading; for idle pooled connections).
   bool closed_by_peer() const { return recv_->closed_by_peer(); }
+  // Bytes arrived that nobody asked for (an idle upstream connection must have none).
+  bool has_unread_data() const { return recv_->has_data(); }
+  // See PeerCloseListener; nullptr to stop listening.
+  void set_close_listener(PeerCloseListener* l) { recv_->set_close_listener(l); }
 
   int fd() const { return fd_; }
 

@@ -1,0 +1,74 @@
+#include "core/stream_bridge.h"
+
+#include <cerrno>
+
+#include "core/task_scope.h"
+
+namespace ringress::core {
+namespace {
+
+struct Shared {
+  TcpStream& a;
+  TcpStream& b;
+  Duration idle;
+  TimePoint last_activity;
+  BridgeResult result;
+  void abort() {
+    a.cancel();
+    b.cancel();
+  }
+};
+
+Task<void> pump(Shared& s, TcpStream& from, TcpStream& to, uint64_t& bytes, BufferSlice first) {
+  if (!first.empty()) {
+    int w = co_await to.write(first.data(), first.size(), deadline_after(s.idle));
+    if (w < 0) {
+      if (w != -ECANCELED) s.result.reset = true;
+      s.abort();
+      co_return;
+    }
+    bytes += first.size();
+    first.reset();
+  }
+  for (;;) {
+    ReadResult r = co_await from.read(deadline_after(s.idle));
+    if (r.error == -ETIMEDOUT) {
+      if (Clock::now() - s.last_activity < s.idle) continue;
+      s.result.idle_timeout = true;
+      s.abort();
+      co_return;
+    }
+    if (r.error < 0) {
+      if (r.error != -ECANCELED) s.result.reset = true;
+      s.abort();
+      co_return;
+    }
+    if (r.eof()) {
+      co_await to.shutdown_write();
+      co_return;
+    }
+    s.last_activity = Clock::now();
+    int w = co_await to.write(r.data.data(), r.data.size(), deadline_after(s.idle));
+    if (w < 0) {
+      if (w != -ECANCELED) s.result.reset = true;
+      s.abort();
+      co_return;
+    }
+    bytes += r.data.size();
+    s.last_activity = Clock::now();
+  }
+}
+
+}  // namespace
+
+Task<BridgeResult> bridge(TcpStream& a, TcpStream& b, Duration idle, BufferSlice a_first,
+                          BufferSlice b_first) {
+  Shared s{a, b, idle, Clock::now(), {}};
+  TaskScope pumps;
+  pumps.spawn(pump(s, a, b, s.result.a_to_b, std::move(a_first)));
+  pumps.spawn(pump(s, b, a, s.result.b_to_a, std::move(b_first)));
+  co_await pumps.join();
+  co_return s.result;
+}
+
+}  // namespace ringress::core
