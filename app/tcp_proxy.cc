@@ -5,22 +5,13 @@
 
 #include "core/connect.h"
 #include "core/log.h"
+#include "core/stream_bridge.h"
 #include "core/tcp_stream.h"
+#include "lb/hosts.h"
 
 namespace ringress::app {
-namespace {
-
-std::vector<lb::Host> hosts_of(const conf::Cluster& cluster) {
-  std::vector<lb::Host> hosts;
-  for (const auto& e : cluster.endpoints)
-    for (const auto& a : e.addresses) hosts.push_back({a, e.weight});
-  return hosts;
-}
-
-}  // namespace
-
-// What both directions of one session share. Cancelling it fails every pending operation of
-// both streams, which makes both pumps return.
+// Lets the worker's scope end a session (drain timeout): cancelling fails every pending
+// operation of both streams, which ends the bridge.
 struct TcpProxy::Session final : core::Cancellable {
   explicit Session(core::TcpStream& d) : down(d) {}
   void cancel() override {
@@ -29,7 +20,6 @@ struct TcpProxy::Session final : core::Cancellable {
   }
   core::TcpStream& down;
   core::TcpStream* up = nullptr;
-  core::TimePoint last_activity = core::Clock::now();
 };
 
 TcpProxy::TcpProxy(const conf::Listener& listener, const conf::Cluster& cluster,
@@ -39,7 +29,7 @@ TcpProxy::TcpProxy(const conf::Listener& listener, const conf::Cluster& cluster,
       pool_(pool),
       connection_buffer_(connection_buffer),
       stats_(stats),
-      picker_(hosts_of(cluster)) {}
+      picker_(lb::hosts_of(cluster)) {}
 
 core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   ++stats_.accepted;
@@ -72,50 +62,17 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
 
   core::TcpStream up(std::move(upstream), pool_, connection_buffer_);
   session.up = &up;
-  session.last_activity = core::Clock::now();
   if (down.cancelled()) up.cancel();
-  core::TaskScope pumps;
-  pumps.spawn(pump(session, true));
-  pumps.spawn(pump(session, false));
-  co_await pumps.join();
+  core::BridgeResult r = co_await core::bridge(down, up, listener_.idle_timeout);
   session.up = nullptr;
-  --stats_.active;
-}
-
-core::Task<void> TcpProxy::pump(Session& s, bool downstream_to_upstream) {
-  core::TcpStream& from = downstream_to_upstream ? s.down : *s.up;
-  core::TcpStream& to = downstream_to_upstream ? *s.up : s.down;
-  uint64_t& bytes = downstream_to_upstream ? stats_.bytes_downstream_to_upstream
-                                           : stats_.bytes_upstream_to_downstream;
-  const auto idle = listener_.idle_timeout;
-  for (;;) {
-    core::ReadResult r = co_await from.read(core::deadline_after(idle));
-    if (r.error == -ETIMEDOUT) {
-      if (core::Clock::now() - s.last_activity < idle) continue;
-      ++stats_.idle_timeout;
-      RLOG_DEBUG("listener %s: idle timeout, closing both sides", listener_.name.c_str());
-      s.cancel();
-      co_return;
-    }
-    if (r.error < 0) {
-      if (r.error != -ECANCELED) ++stats_.reset;
-      s.cancel();
-      co_return;
-    }
-    if (r.eof()) {
-      co_await to.shutdown_write();
-      co_return;
-    }
-    s.last_activity = core::Clock::now();
-    int w = co_await to.write(r.data.data(), r.data.size(), core::deadline_after(idle));
-    if (w < 0) {
-      if (w != -ECANCELED) ++stats_.reset;
-      s.cancel();
-      co_return;
-    }
-    bytes += r.data.size();
-    s.last_activity = core::Clock::now();
+  stats_.bytes_downstream_to_upstream += r.a_to_b;
+  stats_.bytes_upstream_to_downstream += r.b_to_a;
+  if (r.idle_timeout) {
+    ++stats_.idle_timeout;
+    RLOG_DEBUG("listener %s: idle timeout, closed both sides", listener_.name.c_str());
   }
+  if (r.reset) ++stats_.reset;
+  --stats_.active;
 }
 
 }  // namespace ringress::app

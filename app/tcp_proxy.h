@@ -24,7 +24,6 @@ class TcpProxy {
 
  private:
   struct Session;
-  core::Task<void> pump(Session& s, bool downstream_to_upstream);
 
   const conf::Listener& listener_;
   const conf::Cluster& cluster_;

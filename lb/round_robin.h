@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/socket_address.h"
@@ -13,6 +14,8 @@ namespace ringress::lb {
 struct Host {
   core::SocketAddress address;
   uint32_t weight = 1;
+  std::string name;          // the endpoint as written ("web.internal:8080"), for Host rewriting
+  std::string address_text;  // "10.0.0.1:8080", for logs (computed once)
 };
 
 class RoundRobin {
