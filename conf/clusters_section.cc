@@ -1,4 +1,5 @@
 #include "conf/sections.h"
+#include "conf/suggest.h"
 #include "core/socket_address.h"
 
 namespace ringress::conf {
@@ -7,6 +8,9 @@ namespace {
 
 constexpr int64_t kMaxWeight = 1000;
 constexpr Duration kMaxConnectTimeout = std::chrono::minutes(10);
+constexpr int64_t kMaxIdlePerHost = 100000;
+constexpr Duration kMaxPoolIdleTimeout = std::chrono::hours(1);
+constexpr int64_t kMaxRequestsPerConnection = 1'000'000'000;
 
 // "host:port" -> the addresses it stands for. Numeric addresses are taken as they are; names are
 // resolved now (blocking), so a typo fails the load instead of every connection.
@@ -47,7 +51,8 @@ Endpoint read_endpoint(const Value& value) {
 }
 
 Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
-  Table table = value.table({"name", "endpoints", "connect_timeout"});
+  Table table = value.table({"name", "endpoints", "connect_timeout", "max_idle_per_host",
+                             "idle_timeout", "max_requests_per_connection"});
   Cluster cluster;
   Value name = table.require("name");
   cluster.name = read_name(name);
@@ -70,10 +75,28 @@ Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
   }
   if (auto v = table.get("connect_timeout"))
     cluster.connect_timeout = v->duration(Duration{1}, kMaxConnectTimeout);
+  // The pool of kept-alive connections (http listeners only; tcp ignores it).
+  if (auto v = table.get("max_idle_per_host"))
+    cluster.pool.max_idle_per_host = static_cast<uint32_t>(v->integer(0, kMaxIdlePerHost));
+  if (auto v = table.get("idle_timeout"))
+    cluster.pool.idle_timeout = v->duration(Duration{1}, kMaxPoolIdleTimeout);
+  if (auto v = table.get("max_requests_per_connection"))
+    cluster.pool.max_requests_per_connection =
+        static_cast<uint32_t>(v->integer(0, kMaxRequestsPerConnection));
   return cluster;
 }
 
 }  // namespace
+
+size_t find_cluster(const Value& value, const std::vector<Cluster>& clusters) {
+  std::string name = value.string();
+  std::vector<std::string_view> names;
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    if (clusters[i].name == name) return i;
+    names.push_back(clusters[i].name);
+  }
+  value.fail("no cluster named " + quoted(name) + did_you_mean(name, names));
+}
 
 std::vector<Cluster> read_clusters(const Value& value) {
   if (value.node().is_table())

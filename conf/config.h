@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "conf/http_config.h"
 #include "conf/units.h"
 #include "core/socket_address.h"
 
@@ -37,20 +38,24 @@ struct Cluster {
   std::string name;
   std::vector<Endpoint> endpoints;  // never empty
   Duration connect_timeout{1000};
+  PoolSettings pool;  // http upstream keep-alive
 };
 
-enum class Protocol { tcp };
+enum class Protocol { tcp, http };
 
 struct Listener {
   std::string name;
   std::string address_text;
   core::SocketAddress address;
   Protocol protocol = Protocol::tcp;
-  size_t cluster = 0;              // index into Config::clusters
-  Duration idle_timeout{3600000};  // tcp: no bytes either way for this long closes both sides
-  uint32_t connect_attempts = 3;   // tcp: endpoints tried before giving up on a connection
   uint32_t backlog = 4096;
   uint32_t max_connections = 100000;  // per worker; further accepts are closed at once
+  // tcp
+  size_t cluster = 0;              // index into Config::clusters
+  Duration idle_timeout{3600000};  // no bytes either way for this long closes both sides
+  uint32_t connect_attempts = 3;   // endpoints tried before giving up on a connection
+  // http
+  HttpSettings http;
 };
 
 struct Config {

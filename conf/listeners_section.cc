@@ -1,5 +1,5 @@
+#include "conf/http_sections.h"
 #include "conf/sections.h"
-#include "conf/suggest.h"
 
 namespace ringress::conf {
 
@@ -24,21 +24,49 @@ core::SocketAddress read_bind_address(const Value& value, const std::string& tex
       value.describe());
 }
 
-// The index of the cluster named by `value`.
-size_t find_cluster(const Value& value, const std::vector<Cluster>& clusters) {
-  std::string name = value.string();
-  std::vector<std::string_view> names;
-  for (size_t i = 0; i < clusters.size(); ++i) {
-    if (clusters[i].name == name) return i;
-    names.push_back(clusters[i].name);
+// Keys only a tcp listener has.
+const std::vector<std::string_view> kTcpKeys = {"cluster", "connect_attempts"};
+
+// Which protocol the listener speaks: `protocol` if given, else what its keys say (cluster:
+// tcp, virtual_hosts: http).
+Protocol read_protocol(const Table& table) {
+  if (auto v = table.get("protocol")) {
+    constexpr Protocol kProtocols[] = {Protocol::tcp, Protocol::http};
+    return kProtocols[v->choice({"tcp", "http"})];
   }
-  value.fail("no cluster named " + quoted(name) + did_you_mean(name, names));
+  auto keys = table.present({"cluster", "virtual_hosts"});
+  if (keys.size() == 2)
+    table.fail_key(keys[1],
+                   "a listener has cluster (tcp: pass connections on) or virtual_hosts (http: "
+                   "route requests), not both");
+  if (keys.empty())
+    table.value().fail(
+        "a listener needs cluster (tcp: pass connections on) or virtual_hosts (http: route "
+        "requests)");
+  return keys[0] == "cluster" ? Protocol::tcp : Protocol::http;
+}
+
+// Fails at the first key (in document order) that belongs to the other protocol.
+void check_protocol_keys(const Table& table, Protocol protocol) {
+  bool tcp = protocol == Protocol::tcp;
+  auto wrong = table.present(tcp ? http_listener_keys() : kTcpKeys);
+  if (wrong.empty()) return;
+  std::string_view is = tcp ? "tcp" : "http", other = tcp ? "http" : "tcp";
+  // Why the listener is what it is: said outright, or implied by its keys.
+  std::string why = table.has("protocol") ? "protocol = " + quoted(is)
+                    : tcp                 ? "it has cluster"
+                                          : "it has virtual_hosts";
+  table.fail_key(wrong[0], std::string(wrong[0]) + " is for " + std::string(other) +
+                               " listeners, and this one is " + std::string(is) + " (" + why + ")");
 }
 
 Listener read_listener(const Value& value, const std::vector<Cluster>& clusters,
                        const std::vector<Listener>& before) {
-  Table table = value.table({"name", "address", "protocol", "cluster", "idle_timeout",
-                             "connect_attempts", "backlog", "max_connections"});
+  std::vector<std::string_view> keys = {"name",    "address",         "protocol",
+                                        "backlog", "max_connections", "idle_timeout",
+                                        "cluster", "connect_attempts"};
+  keys.insert(keys.end(), http_listener_keys().begin(), http_listener_keys().end());
+  Table table = value.table(keys);
   Listener listener;
   Value name = table.require("name");
   listener.name = read_name(name);
@@ -55,19 +83,21 @@ Listener read_listener(const Value& value, const std::vector<Cluster>& clusters,
       address.fail(quoted(listener.address_text) + " is already the address of listeners[" +
                    std::to_string(i) + "] (" + quoted(before[i].name) + ")");
   }
-  if (auto v = table.get("protocol")) {
-    constexpr Protocol kProtocols[] = {Protocol::tcp};
-    listener.protocol = kProtocols[v->choice({"tcp"})];
+  listener.protocol = read_protocol(table);
+  check_protocol_keys(table, listener.protocol);
+  if (auto v = table.get("backlog"))
+    listener.backlog = static_cast<uint32_t>(v->integer(1, kMaxBacklog));
+  if (auto v = table.get("max_connections"))
+    listener.max_connections = static_cast<uint32_t>(v->integer(1, kMaxConnections));
+  if (listener.protocol == Protocol::http) {
+    listener.http = read_http(table, clusters);  // idle_timeout included
+    return listener;
   }
   listener.cluster = find_cluster(table.require("cluster"), clusters);
   if (auto v = table.get("idle_timeout"))
     listener.idle_timeout = v->duration(Duration{1}, kMaxIdleTimeout);
   if (auto v = table.get("connect_attempts"))
     listener.connect_attempts = static_cast<uint32_t>(v->integer(1, kMaxConnectAttempts));
-  if (auto v = table.get("backlog"))
-    listener.backlog = static_cast<uint32_t>(v->integer(1, kMaxBacklog));
-  if (auto v = table.get("max_connections"))
-    listener.max_connections = static_cast<uint32_t>(v->integer(1, kMaxConnections));
   return listener;
 }
 

@@ -1,11 +1,29 @@
 #include "conf/reader.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "conf/config.h"
 #include "conf/suggest.h"
 
 namespace ringress::conf {
+
+namespace {
+
+bool is_bare_key(std::string_view key) {
+  return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+}
+
+std::string key_path(const std::string& parent, std::string_view key) {
+  std::string k = is_bare_key(key) ? std::string(key) : quoted(key);
+  if (parent.empty()) return k;
+  return parent + "." + k;
+}
+
+}  // namespace
 
 std::string_view type_name(toml::node_type type) {
   switch (type) {
@@ -76,6 +94,12 @@ std::string Value::string() const {
   return s->get();
 }
 
+bool Value::boolean() const {
+  auto b = node_->as_boolean();
+  if (!b) fail("expected true or false, got " + type());
+  return b->get();
+}
+
 int64_t Value::integer(int64_t min, int64_t max) const {
   auto i = node_->as_integer();
   if (!i) fail("expected an integer, got " + type());
@@ -143,6 +167,19 @@ std::vector<Value> Value::array() const {
   return out;
 }
 
+std::vector<Entry> Value::entries() const {
+  auto* t = node_->as_table();
+  if (!t) fail("expected a table, got " + type());
+  std::vector<Entry> out;
+  out.reserve(t->size());
+  for (const auto& [key, node] : *t)
+    out.push_back({std::string(key.str()), key.source().begin,
+                   Value(*file_, node, key_path(path_, key.str()))});
+  std::sort(out.begin(), out.end(),
+            [](const Entry& a, const Entry& b) { return a.key_at < b.key_at; });
+  return out;
+}
+
 Table::Table(const Value& value, const std::vector<std::string_view>& known)
     : value_(value), table_(value.node().as_table()) {
   if (!table_) value.fail("expected a table, got " + value.type());
@@ -173,9 +210,25 @@ Value Table::require(std::string_view key) const {
   return Value(value_.file(), *node, path_of(key));
 }
 
-std::string Table::path_of(std::string_view key) const {
-  if (value_.path().empty()) return std::string(key);
-  return value_.path() + "." + std::string(key);
+toml::source_position Table::key_at(std::string_view key) const {
+  auto it = table_->find(key);
+  return it == table_->end() ? value_.node().source().begin : it->first.source().begin;
 }
+
+void Table::fail_key(std::string_view key, std::string message) const {
+  fail_at(value_.file(), key_at(key), path_of(key), std::move(message));
+}
+
+std::vector<std::string_view> Table::present(const std::vector<std::string_view>& keys) const {
+  std::vector<std::string_view> out;
+  for (std::string_view key : keys) {
+    if (has(key)) out.push_back(key);
+  }
+  std::sort(out.begin(), out.end(),
+            [this](std::string_view a, std::string_view b) { return key_at(a) < key_at(b); });
+  return out;
+}
+
+std::string Table::path_of(std::string_view key) const { return key_path(value_.path(), key); }
 
 }  // namespace ringress::conf

@@ -16,6 +16,7 @@
 namespace ringress::conf {
 
 class Table;
+struct Entry;
 
 // The name of a TOML type as messages use it: "string", "integer", "float", "table", ...
 std::string_view type_name(toml::node_type type);
@@ -47,6 +48,7 @@ class Value {
   // Typed reads. Each fails on a wrong type ("expected an integer, got string") or out of range
   // ("must be between 1 and 16, got 20").
   std::string string() const;
+  bool boolean() const;
   int64_t integer(int64_t min, int64_t max) const;
   Duration duration(Duration min, Duration max) const;  // a string: "250ms", "5s"
   uint64_t size(uint64_t min, uint64_t max) const;      // a string ("64KiB") or integer bytes
@@ -57,10 +59,20 @@ class Value {
   // An array's elements, with paths "path[0]", "path[1]", ...
   std::vector<Value> array() const;
 
+  // A table with keys of the user's choosing (header names, say), in document order.
+  std::vector<Entry> entries() const;
+
  private:
   const std::string* file_;
   const toml::node* node_;
   std::string path_;
+};
+
+// A key and its value, from Value::entries.
+struct Entry {
+  std::string key;
+  toml::source_position key_at;  // where the key is written
+  Value value;
 };
 
 class Table {
@@ -72,9 +84,20 @@ class Table {
   std::optional<Value> get(std::string_view key) const;
   // The value of `key`; fails at the table's start when the key is absent.
   Value require(std::string_view key) const;
+  // Whether `key` is present.
+  bool has(std::string_view key) const { return table_->contains(key); }
+  // Where `key` is written (for keys of [[a.b]] headers, the last part of the header); the
+  // table's start when the key is absent.
+  toml::source_position key_at(std::string_view key) const;
+  // Throws a ConfigError at `key` itself (not its value), keyed by its path: for a key that is
+  // valid in general but not here. The key must be present.
+  [[noreturn]] void fail_key(std::string_view key, std::string message) const;
+  // Of `keys`, those present, in document order.
+  std::vector<std::string_view> present(const std::vector<std::string_view>& keys) const;
 
   const Value& value() const { return value_; }
-  // "listeners[0]" + "name" -> "listeners[0].name"; at the root, just "name".
+  // "listeners[0]" + "name" -> "listeners[0].name"; at the root, just "name". A key that is not
+  // a bare TOML key is quoted: "request_set.\"X Env\"".
   std::string path_of(std::string_view key) const;
 
  private:

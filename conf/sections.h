@@ -16,6 +16,9 @@ Runtime read_runtime(const Value& value);
 // [[clusters]]; endpoint host names are resolved here.
 std::vector<Cluster> read_clusters(const Value& value);
 
+// The index of the cluster that `value` names; fails with a "did you mean" hint.
+size_t find_cluster(const Value& value, const std::vector<Cluster>& clusters);
+
 // [[listeners]]; `clusters` are the ones listeners may refer to.
 std::vector<Listener> read_listeners(const Value& value, const std::vector<Cluster>& clusters);
 

@@ -357,8 +357,9 @@ TEST(Errors, BadChoices) {
   EXPECT_EQ(error_of(with("[runtime]\nlog_level = \"wrn\"\n", kListener, kCluster)),
             "proxy.toml:2:13: runtime.log_level: expected one of \"debug\", \"info\", \"warn\" "
             "or \"error\", got \"wrn\" (did you mean \"warn\"?)");
-  EXPECT_EQ(error_of(with(kListener, "protocol = \"http\"\n", kCluster)),
-            "proxy.toml:5:12: listeners[0].protocol: expected \"tcp\", got \"http\"");
+  EXPECT_EQ(error_of(with(kListener, "protocol = \"quic\"\n", kCluster)),
+            "proxy.toml:5:12: listeners[0].protocol: expected one of \"tcp\" or \"http\", got "
+            "\"quic\"");
 }
 
 TEST(Errors, BadNames) {
@@ -375,8 +376,14 @@ TEST(Errors, BadNames) {
 TEST(Errors, MissingRequiredKeys) {
   EXPECT_EQ(error_of(with(kCluster, "\n[[listeners]]\naddress = \"127.0.0.1:80\"\n")),
             "proxy.toml:5:1: listeners[0].name: required key is missing");
-  EXPECT_EQ(error_of(with(kCluster, "[[listeners]]\nname = \"a\"\naddress = \"127.0.0.1:80\"\n")),
+  EXPECT_EQ(error_of(with(kCluster,
+                          "[[listeners]]\nname = \"a\"\naddress = \"127.0.0.1:80\"\n"
+                          "protocol = \"tcp\"\n")),
             "proxy.toml:4:1: listeners[0].cluster: required key is missing");
+  // Without protocol, what is missing depends on what the listener was meant to be.
+  EXPECT_EQ(error_of(with(kCluster, "[[listeners]]\nname = \"a\"\naddress = \"127.0.0.1:80\"\n")),
+            "proxy.toml:4:1: listeners[0]: a listener needs cluster (tcp: pass connections on) or "
+            "virtual_hosts (http: route requests)");
   EXPECT_EQ(error_of(with(kListener, "[[clusters]]\nname = \"users\"\n")),
             "proxy.toml:5:1: clusters[0].endpoints: required key is missing");
   EXPECT_EQ(error_of(with(kListener, kCluster,
