@@ -11,6 +11,14 @@ endfunction()
 
 ringress_require_pkg(URING liburing liburing-dev)
 ringress_require_pkg(TOMLPP tomlplusplus libtomlplusplus-dev)
+ringress_require_pkg(RE2 re2 libre2-dev)
+
+# llhttp: Debian's node-llhttp ships the generated C sources; http/ builds them as a library.
+set(LLHTTP_SOURCE_DIR /usr/share/llhttp)
+set(LLHTTP_INCLUDE_DIR /usr/share/include/llhttp)
+if(NOT EXISTS ${LLHTTP_SOURCE_DIR}/llhttp.c OR NOT EXISTS ${LLHTTP_INCLUDE_DIR}/llhttp.h)
+  message(FATAL_ERROR "llhttp sources not found: sudo apt-get install node-llhttp  (or run scripts/setup.sh)")
+endif()
 
 find_package(Threads REQUIRED)
 

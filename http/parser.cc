@@ -1,0 +1,656 @@
+#include "http/parser.h"
+
+#include <llhttp.h>
+
+#include <cstring>
+#include <new>
+
+namespace ringress::http::detail {
+
+static_assert(sizeof(llhttp_t) <= 128 && alignof(llhttp_t) <= 8, "grow llhttp_storage_");
+
+namespace {
+
+// Longest chunk framing (CRLF + chunk-size line with its extensions) between two body pieces.
+constexpr uint32_t kMaxChunkFraming = 4096;
+constexpr char kNoBytes[1] = {0};
+
+bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_ows(char c) { return c == ' ' || c == '\t'; }
+bool is_ctl(unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; }
+
+std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool starts_with_nocase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// RFC 3986 unreserved / sub-delims: what a reg-name may hold besides pct-encoding.
+bool is_host_char(char c) {
+  if (is_alnum(c)) return true;
+  switch (c) {
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool valid_reg_name(std::string_view h) {
+  if (h.empty()) return false;
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    if (h[i] == '%') {
+      if (i + 2 >= h.size() || !is_hex(h[i + 1]) || !is_hex(h[i + 2])) return false;
+      i += 2;
+    } else if (!is_host_char(h[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool valid_ip_literal(std::string_view h) {
+  if (h.size() < 3 || h.front() != '[' || h.back() != ']') return false;
+  for (char c : h.substr(1, h.size() - 2))
+    if (!is_host_char(c) && c != ':') return false;
+  return true;
+}
+
+bool valid_port(std::string_view p) {
+  if (p.empty() || p.size() > 5) return false;
+  uint32_t v = 0;
+  for (char c : p) {
+    if (!is_digit(c)) return false;
+    v = v * 10 + uint32_t(c - '0');
+  }
+  return v <= 65535;
+}
+
+// host [":" port] (RFC 9110 Host / RFC 3986 authority without userinfo).
+bool valid_authority(std::string_view a, bool port_required) {
+  std::string_view host = a;
+  std::string_view port;
+  bool has_port = false;
+  if (!a.empty() && a.front() == '[') {
+    std::size_t close = a.find(']');
+    if (close == std::string_view::npos) return false;
+    host = a.substr(0, close + 1);
+    std::string_view rest = a.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return false;
+      port = rest.substr(1);
+      has_port = true;
+    }
+    if (!valid_ip_literal(host)) return false;
+  } else {
+    std::size_t colon = a.find(':');
+    if (colon != std::string_view::npos) {
+      host = a.substr(0, colon);
+      port = a.substr(colon + 1);
+      has_port = true;
+    }
+    if (!valid_reg_name(host)) return false;
+  }
+  return has_port ? valid_port(port) : !port_required;
+}
+
+// The transfer codings of a message, over all its Transfer-Encoding lines in order.
+enum class Coding { none, chunked, unsupported, invalid };
+
+Coding transfer_coding(const HeaderMap& headers) {
+  bool any = false, chunked_seen = false, chunked_last = false, bad = false;
+  std::size_t codings = 0;
+  for (const auto& f : headers) {
+    if (!iequals(f.name, "transfer-encoding")) continue;
+    any = true;
+    std::string_view list = f.value;
+    while (true) {
+      std::size_t comma = list.find(',');
+      std::string_view coding = trim_ows(list.substr(0, comma));
+      ++codings;
+      if (iequals(coding, "chunked")) {
+        bad |= chunked_seen;
+        chunked_seen = chunked_last = true;
+      } else {
+        bad |= coding.empty();
+        chunked_last = false;
+      }
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  }
+  if (!any) return Coding::none;
+  if (bad || !chunked_last) return Coding::invalid;
+  return codings == 1 ? Coding::chunked : Coding::unsupported;
+}
+
+// llhttp stops at the first byte that no method it knows has there. If the method is still a
+// token (e.g. "FOO", "GETX", "get"), it is unknown (501); otherwise it is malformed (400).
+bool unknown_method(const char* pos, const char* end) {
+  if (pos >= end || !is_tchar(*pos)) return false;
+  for (; pos < end && *pos != ' '; ++pos)
+    if (!is_tchar(*pos)) return false;
+  return true;
+}
+
+// Splits the request-target into path/query/origin_target; `authority` gets the authority of an
+// absolute-form or CONNECT target. Returns nullptr, or why the target is refused.
+const char* split_target(RequestHead& h, bool connect, bool options, core::Arena& arena,
+                         std::string_view& authority) {
+  std::string_view t = h.target;
+  if (t.find('#') != std::string_view::npos) return "fragment in request-target";
+  if (connect) {
+    if (!valid_authority(t, true)) return "CONNECT target is not host:port";
+    authority = t;
+    h.origin_target = t;
+    return nullptr;
+  }
+  if (t == "*") {
+    if (!options) return "asterisk-form target on a method other than OPTIONS";
+    h.path = h.origin_target = t;
+    return nullptr;
+  }
+  std::string_view origin = t;
+  if (t.empty() || t.front() != '/') {
+    std::size_t scheme = starts_with_nocase(t, "http://")    ? 7
+                         : starts_with_nocase(t, "https://") ? 8
+                                                             : 0;
+    if (scheme == 0) return "request-target is neither origin-form nor absolute-form";
+    std::string_view rest = t.substr(scheme);
+    std::size_t end = rest.find_first_of("/?");
+    authority = rest.substr(0, end);
+    if (!valid_authority(authority, false)) return "invalid authority in request-target";
+    origin = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+    if (origin.empty() || origin.front() == '?') {
+      char* p = arena.allocate(origin.size() + 1);
+      p[0] = '/';
+      if (!origin.empty()) std::memcpy(p + 1, origin.data(), origin.size());
+      origin = {p, origin.size() + 1};
+    }
+    h.absolute_form = true;
+  }
+  std::size_t q = origin.find('?');
+  h.path = origin.substr(0, q);
+  h.query = q == std::string_view::npos ? std::string_view() : origin.substr(q + 1);
+  h.origin_target = origin;
+  return nullptr;
+}
+
+// Appends a span of a field to its copy in the arena (contiguous when the field was the last
+// allocation, as it is while llhttp reports one field at a time).
+std::string_view append(core::Arena& arena, std::string_view to, const char* at, std::size_t n) {
+  if (n == 0) return to;
+  return to.empty() ? arena.copy({at, n}) : arena.extend(to, {at, n});
+}
+
+bool is_framing_or_routing_field(std::string_view name) {
+  return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+         iequals(name, "host");
+}
+
+}  // namespace
+
+// C trampolines from llhttp into the parser (llhttp_t::data is the MessageParser).
+struct Callbacks {
+  static MessageParser& self(llhttp_t* p) { return *static_cast<MessageParser*>(p->data); }
+  static int message_begin(llhttp_t* p) { return self(p).on_message_begin(); }
+  static int url(llhttp_t* p, const char* at, size_t n) { return self(p).on_url(at, n); }
+  static int status(llhttp_t* p, const char* at, size_t n) { return self(p).on_status(at, n); }
+  static int version(llhttp_t* p, const char* at, size_t n) { return self(p).on_version(at, n); }
+  static int field(llhttp_t* p, const char* at, size_t n) { return self(p).on_header_field(at, n); }
+  static int field_complete(llhttp_t* p) { return self(p).on_header_field_complete(); }
+  static int value(llhttp_t* p, const char* at, size_t n) { return self(p).on_header_value(at, n); }
+  static int value_complete(llhttp_t* p) { return self(p).on_header_value_complete(); }
+  static int headers_complete(llhttp_t* p) { return self(p).on_headers_complete(); }
+  static int body(llhttp_t* p, const char* at, size_t n) { return self(p).on_body(at, n); }
+  static int chunk_header(llhttp_t* p) { return self(p).on_chunk_header(); }
+  static int message_complete(llhttp_t* p) { return self(p).on_message_complete(); }
+
+  static llhttp_settings_t make() {
+    llhttp_settings_t s;
+    llhttp_settings_init(&s);
+    s.on_message_begin = message_begin;
+    s.on_url = url;
+    s.on_status = status;
+    s.on_version = version;
+    s.on_header_field = field;
+    s.on_header_field_complete = field_complete;
+    s.on_header_value = value;
+    s.on_header_value_complete = value_complete;
+    s.on_headers_complete = headers_complete;
+    s.on_body = body;
+    s.on_chunk_header = chunk_header;
+    s.on_message_complete = message_complete;
+    return s;
+  }
+};
+
+namespace {
+const llhttp_settings_t kSettings = Callbacks::make();
+}  // namespace
+
+MessageParser::MessageParser(Kind kind, const ParseLimits& limits, core::Arena& arena,
+                             RequestHead* request, ResponseHead* response)
+    : ll_(new (llhttp_storage_) llhttp_t),
+      kind_(kind),
+      limits_(limits),
+      arena_(arena),
+      request_(request),
+      response_(response),
+      fields_(request ? &request->headers : &response->headers),
+      budget_(limits.max_head_bytes) {
+  llhttp_init(ll_, kind == Kind::request ? HTTP_REQUEST : HTTP_RESPONSE, &kSettings);
+  ll_->data = this;
+}
+
+ParseStatus MessageParser::parse(const core::BufferSlice& input, uint32_t& offset) {
+  if (failed_) return ParseStatus::error;
+  if (upgraded_) return ParseStatus::upgrade;
+  body_.reset();
+  const uint32_t size = input.size();
+  const char* base = size ? input.data() : kNoBytes;
+  while (true) {
+    const char* start = base + offset;
+    uint32_t len = size - offset;
+    const Phase phase = phase_;
+    if (phase != Phase::body && len > budget_) {
+      if (budget_ == 0)
+        return fail(431, phase == Phase::head ? "head too large" : "trailers too large");
+      len = budget_;  // parse no byte past the limit
+    }
+    event_ = ParseStatus::need_more;
+    body_at_ = nullptr;
+    const int err = llhttp_execute(ll_, start, len);
+    const char* stop = err == HPE_OK ? start + len : llhttp_get_error_pos(ll_);
+    const char* protocol_end = body_at_ ? body_at_ : stop;
+
+    // A call stops at the first event (or the end of input), so its bytes all belong to the
+    // phase it started in.
+    if (const char* bad = scan(reinterpret_cast<const unsigned char*>(start),
+                               reinterpret_cast<const unsigned char*>(protocol_end)))
+      return fail(400, bad);
+    if (body_at_) check_.line_start = false;
+    if (reset_check_) {
+      check_ = LineCheck{};
+      reset_check_ = false;
+    }
+    const auto consumed = uint32_t(stop - start);
+    offset += consumed;
+    if (phase == Phase::body) {
+      framing_ += uint32_t(protocol_end - start);
+      if (framing_ > kMaxChunkFraming) return fail(400, "chunk size line too long");
+      if (body_at_) framing_ = 0;
+    } else if (phase == phase_) {
+      budget_ -= consumed;
+    }
+    if (phase != phase_) {
+      budget_ = limits_.max_head_bytes;
+      framing_ = 0;
+    }
+
+    switch (err) {
+      case HPE_OK:
+        if (offset < size) continue;  // stopped at the byte limit: the next round fails
+        return ParseStatus::need_more;
+      case HPE_PAUSED:
+        llhttp_resume(ll_);
+        if (event_ == ParseStatus::body)
+          body_ = input.sub(uint32_t(body_at_ - base), uint32_t(body_len_));
+        if (event_ != ParseStatus::need_more) return event_;
+        continue;  // paused for ourselves (the last chunk): go on
+      case HPE_PAUSED_UPGRADE:
+        upgraded_ = true;
+        return ParseStatus::upgrade;
+      case HPE_PAUSED_H2_UPGRADE:
+        return fail(505, "HTTP/2 connection preface");
+      default:
+        if (rejected_) {
+          failed_ = true;
+          return ParseStatus::error;
+        }
+        return fail(llhttp_error_status(err, stop, base + size), llhttp_get_error_reason(ll_));
+    }
+  }
+}
+
+void MessageParser::resume_after_upgrade() {
+  if (!upgraded_) return;
+  upgraded_ = false;
+  llhttp_resume_after_upgrade(ll_);
+}
+
+void MessageParser::expect_response_to(std::string_view method) {
+  head_request_ = method == "HEAD";
+  connect_request_ = method == "CONNECT";
+}
+
+ParseStatus MessageParser::finish_on_eof() {
+  if (failed_) return ParseStatus::error;
+  body_.reset();
+  if (in_message_ && phase_ == Phase::body && llhttp_message_needs_eof(ll_)) {
+    llhttp_finish(ll_);
+    if (!in_message_) {
+      check_ = LineCheck{};
+      reset_check_ = false;
+      return ParseStatus::message_complete;
+    }
+  }
+  return fail(502, in_message_ ? "connection closed in the middle of a response"
+                               : "connection closed before a response");
+}
+
+ParseStatus MessageParser::fail(uint16_t request_status, const char* reason) {
+  failed_ = true;
+  error_status_ = status_for(request_status);
+  error_reason_ = reason;
+  return ParseStatus::error;
+}
+
+int MessageParser::reject(uint16_t request_status, const char* reason) {
+  rejected_ = true;
+  error_status_ = status_for(request_status);
+  error_reason_ = reason;
+  return -1;
+}
+
+uint16_t MessageParser::llhttp_error_status(int err, const char* pos, const char* end) const {
+  switch (err) {
+    case HPE_INVALID_METHOD:
+      return unknown_method(pos, end) ? 501 : 400;
+    case HPE_INVALID_VERSION: {
+      // "HTTP/1.2" is well-formed but unsupported (505); "HTTP/1.x" or "HTTP/1.1 " is not (400).
+      const std::string_view v(version_, version_len_ < 3 ? version_len_ : 3);
+      const bool other = version_len_ == 3 && is_digit(v[0]) && v[1] == '.' && is_digit(v[2]) &&
+                         v != "1.0" && v != "1.1";
+      return other ? 505 : 400;
+    }
+    default:
+      return 400;
+  }
+}
+
+// The raw-byte rules, over every byte llhttp consumes that is not body: lines end in CRLF
+// (never a bare LF or a lone CR), no header line starts with whitespace (obs-fold), no control
+// character but HTAB, a request line is `method SP target SP HTTP/x.y` with single spaces, a
+// status line is `HTTP/x.y SP 3DIGIT [SP reason]`.
+const char* MessageParser::scan(const unsigned char* p, const unsigned char* end) {
+  LineCheck& c = check_;
+  for (; p < end; ++p) {
+    const unsigned char b = *p;
+    if (c.prev_cr) {
+      if (b != '\n') return "CR not followed by LF";
+      c.prev_cr = false;
+      if (c.line != Line::idle) c.line = Line::fields;
+      c.line_start = true;
+      continue;
+    }
+    if (b == '\r') {
+      if (c.line == Line::request && (c.count != 2 || c.matched != 5))
+        return "malformed request line";
+      if (c.line == Line::status_version || (c.line == Line::status_code && c.count != 3))
+        return "malformed status line";
+      c.prev_cr = true;
+      continue;
+    }
+    if (b == '\n') return "bare LF as line terminator";
+    if (is_ctl(b)) return "control character";
+    if (c.line == Line::idle)
+      c.line = kind_ == Kind::request ? Line::request : Line::status_version;
+    switch (c.line) {
+      case Line::request:
+        if (b == ' ') {
+          if (c.prev_sp || ++c.count > 2) return "malformed request line";
+          c.prev_sp = true;
+        } else if (b == '\t') {
+          return "malformed request line";
+        } else {
+          c.prev_sp = false;
+          if (c.count == 2 && c.matched < 5) {
+            if (b != "HTTP/"[c.matched]) return "request line protocol is not HTTP";
+            ++c.matched;
+          }
+        }
+        break;
+      case Line::status_version:
+        if (b == ' ') {
+          c.line = Line::status_code;
+          c.count = 0;
+        } else if (b == '\t') {
+          return "malformed status line";
+        }
+        break;
+      case Line::status_code:
+        if (is_digit(b) && c.count < 3) {
+          ++c.count;
+        } else if (b == ' ' && c.count == 3) {
+          c.line = Line::reason;
+        } else {
+          return "malformed status line";
+        }
+        break;
+      case Line::fields:
+        if (c.line_start && is_ows(char(b))) return "obs-fold (header line starts with whitespace)";
+        c.line_start = false;
+        break;
+      default:
+        break;
+    }
+  }
+  return nullptr;
+}
+
+int MessageParser::on_message_begin() {
+  in_message_ = true;
+  if (request_) {
+    request_->clear();
+    fields_ = &request_->headers;
+  } else {
+    response_->clear();
+    fields_ = &response_->headers;
+  }
+  trailers_.clear();
+  fields_seen_ = 0;
+  in_name_ = false;
+  name_ = value_ = target_ = reason_ = {};
+  version_len_ = 0;
+  return 0;
+}
+
+int MessageParser::on_url(const char* at, std::size_t n) {
+  if (target_.size() + n > limits_.max_uri_length) return reject(414, "request-target too long");
+  target_ = append(arena_, target_, at, n);
+  return 0;
+}
+
+int MessageParser::on_status(const char* at, std::size_t n) {
+  reason_ = append(arena_, reason_, at, n);
+  return 0;
+}
+
+int MessageParser::on_version(const char* at, std::size_t n) {
+  for (std::size_t i = 0; i < n && version_len_ <= sizeof(version_); ++i) {
+    if (version_len_ < sizeof(version_)) version_[version_len_] = at[i];
+    ++version_len_;
+  }
+  return 0;
+}
+
+int MessageParser::on_header_field(const char* at, std::size_t n) {
+  if (!in_name_) {
+    in_name_ = true;
+    name_ = {};
+  }
+  name_ = append(arena_, name_, at, n);
+  return 0;
+}
+
+int MessageParser::on_header_field_complete() {
+  in_name_ = false;
+  value_ = {};
+  if (++fields_seen_ > limits_.max_header_count)
+    return reject(431,
+                  phase_ == Phase::trailers ? "too many trailer fields" : "too many header fields");
+  if (name_.empty()) return reject(400, "empty header name");
+  return 0;
+}
+
+int MessageParser::on_header_value(const char* at, std::size_t n) {
+  value_ = append(arena_, value_, at, n);
+  return 0;
+}
+
+int MessageParser::on_header_value_complete() {
+  while (!value_.empty() && is_ows(value_.back())) value_.remove_suffix(1);
+  fields_->add(name_, value_);
+  name_ = value_ = {};
+  return 0;
+}
+
+int MessageParser::on_headers_complete() {
+  phase_ = Phase::body;
+  if (int rc = request_ ? finish_request_head() : finish_response_head(); rc != 0) return rc;
+  event_ = ParseStatus::head;
+  return HPE_PAUSED;
+}
+
+int MessageParser::on_body(const char* at, std::size_t n) {
+  if (n == 0) return 0;
+  body_at_ = at;
+  body_len_ = n;
+  event_ = ParseStatus::body;
+  return HPE_PAUSED;
+}
+
+int MessageParser::on_chunk_header() {
+  if (ll_->content_length != 0) return 0;
+  // The last chunk: trailers follow, under their own byte and count limits.
+  phase_ = Phase::trailers;
+  fields_ = &trailers_;
+  fields_seen_ = 0;
+  in_name_ = false;
+  return HPE_PAUSED;
+}
+
+int MessageParser::on_message_complete() {
+  if (phase_ == Phase::trailers)
+    for (const auto& f : trailers_)
+      if (is_framing_or_routing_field(f.name))
+        return reject(400, "Content-Length, Transfer-Encoding or Host in trailers");
+  in_message_ = false;
+  phase_ = Phase::head;
+  reset_check_ = true;
+  if (ll_->upgrade) return 0;  // llhttp stops with HPE_PAUSED_UPGRADE right after
+  event_ = ParseStatus::message_complete;
+  return HPE_PAUSED;
+}
+
+int MessageParser::finish_request_head() {
+  RequestHead& h = *request_;
+  llhttp_t* p = ll_;
+  if (p->http_major != 1 || p->http_minor > 1) return reject(505, "HTTP version not supported");
+  h.method = llhttp_method_name(llhttp_method_t(p->method));
+  h.version_minor = p->http_minor;
+  h.target = target_;
+  const bool connect = p->method == HTTP_CONNECT;
+
+  const std::string_view* host = nullptr;
+  for (const auto& f : h.headers) {
+    if (!iequals(f.name, "host")) continue;
+    if (host) return reject(400, "multiple Host headers");
+    host = &f.value;
+  }
+  if (!host && h.version_minor == 1) return reject(400, "missing Host header");
+  if (host && !host->empty() && !valid_authority(*host, false))
+    return reject(400, "invalid Host header");
+  std::string_view authority;
+  if (const char* bad = split_target(h, connect, p->method == HTTP_OPTIONS, arena_, authority))
+    return reject(400, bad);
+  if (!authority.empty()) {
+    if (host && !iequals(*host, authority))
+      return reject(400, "Host header does not match the request-target");
+    h.host = authority;
+  } else if (host) {
+    h.host = *host;
+  }
+
+  h.has_content_length = (p->flags & F_CONTENT_LENGTH) != 0;
+  if (h.headers.count("content-length") > 1) return reject(400, "multiple Content-Length headers");
+  const Coding coding = transfer_coding(h.headers);
+  if (coding != Coding::none) {
+    if (h.has_content_length) return reject(400, "both Content-Length and Transfer-Encoding");
+    if (h.version_minor == 0) return reject(400, "Transfer-Encoding in an HTTP/1.0 request");
+    if (coding == Coding::invalid) return reject(400, "chunked is not the final transfer coding");
+    if (coding == Coding::unsupported) return reject(501, "transfer coding other than chunked");
+  }
+  h.chunked = coding == Coding::chunked;
+  h.content_length = h.has_content_length ? p->content_length : 0;
+  if (connect && (h.chunked || h.content_length > 0)) return reject(400, "CONNECT with a body");
+
+  // An upgrade is honoured only before the first body byte: a request with a body, or an
+  // HTTP/1.0 one, is handled as plain HTTP (the caller drops its Upgrade/Connection fields).
+  h.upgrade = p->upgrade != 0;
+  if (h.upgrade && !connect && (h.chunked || h.content_length > 0 || h.version_minor == 0)) {
+    p->upgrade = 0;
+    h.upgrade = false;
+  }
+  h.keep_alive = llhttp_should_keep_alive(p) != 0;
+  if (h.version_minor == 1)
+    if (const std::string_view* e = h.headers.get("expect"))
+      h.expect_continue = iequals(*e, "100-continue");
+  return 0;
+}
+
+int MessageParser::finish_response_head() {
+  ResponseHead& h = *response_;
+  llhttp_t* p = ll_;
+  if (p->http_major != 1 || p->http_minor > 1) return reject(502, "unsupported HTTP version");
+  h.status = p->status_code;
+  h.reason = reason_;
+  h.version_minor = p->http_minor;
+  if (h.status < 100 || h.status > 599) return reject(502, "invalid status code");
+  h.no_body = head_request_ || h.status < 200 || h.status == 204 || h.status == 304;
+  if (h.status == 101) {
+    if (!p->upgrade) return reject(502, "101 without Connection: upgrade and Upgrade");
+    h.upgrade = true;
+  } else if (connect_request_ && h.status / 100 == 2) {
+    p->upgrade = 1;
+    h.upgrade = true;
+    h.no_body = true;
+  }
+
+  h.has_content_length = (p->flags & F_CONTENT_LENGTH) != 0;
+  h.content_length = h.has_content_length ? p->content_length : 0;
+  if (h.headers.count("content-length") > 1) return reject(502, "multiple Content-Length headers");
+  const Coding coding = transfer_coding(h.headers);
+  if (!h.no_body && coding != Coding::none) {
+    if (h.has_content_length) return reject(502, "both Content-Length and Transfer-Encoding");
+    if (h.version_minor == 0) return reject(502, "Transfer-Encoding in an HTTP/1.0 response");
+    if (coding != Coding::chunked) return reject(502, "Transfer-Encoding other than chunked");
+  }
+  h.chunked = !h.no_body && coding == Coding::chunked;
+  if (h.no_body) p->flags |= F_SKIPBODY;
+  h.keep_alive = llhttp_should_keep_alive(p) != 0;
+  return 0;
+}
+
+}  // namespace ringress::http::detail

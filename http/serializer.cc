@@ -1,0 +1,74 @@
+#include "http/serializer.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace ringress::http {
+namespace {
+
+std::size_t fields_size(const HeaderMap& fields) {
+  std::size_t n = 0;
+  for (const auto& f : fields) n += f.name.size() + f.value.size() + 4;
+  return n;
+}
+
+// Grows `out` once for a whole head, geometrically (a reserve of the exact size on every call
+// would copy the string each time it is appended to).
+void make_room(std::string& out, std::size_t more) {
+  std::size_t need = out.size() + more;
+  if (need > out.capacity()) out.reserve(std::max(need, out.capacity() * 2));
+}
+
+void append_fields(std::string& out, const HeaderMap& fields) {
+  for (const auto& f : fields) {
+    out.append(f.name);
+    out.append(": ");
+    out.append(f.value);
+    out.append("\r\n");
+  }
+}
+
+}  // namespace
+
+void write_request_head(std::string& out, std::string_view method, std::string_view target,
+                        uint8_t version_minor, const HeaderMap& headers) {
+  make_room(out, method.size() + target.size() + 13 + fields_size(headers));
+  out.append(method);
+  out.push_back(' ');
+  out.append(target);
+  out.append(version_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+  append_fields(out, headers);
+  out.append("\r\n");
+}
+
+void write_response_head(std::string& out, uint16_t status, std::string_view reason,
+                         const HeaderMap& headers) {
+  if (reason.empty()) reason = reason_phrase(status);
+  make_room(out, 15 + reason.size() + fields_size(headers));
+  const char code[3] = {char('0' + status / 100 % 10), char('0' + status / 10 % 10),
+                        char('0' + status % 10)};
+  out.append("HTTP/1.1 ");
+  out.append(code, 3);
+  out.push_back(' ');
+  out.append(reason);
+  out.append("\r\n");
+  append_fields(out, headers);
+  out.append("\r\n");
+}
+
+void write_chunk_header(std::string& out, std::size_t size) {
+  char hex[2 * sizeof(std::size_t) + 2];
+  char* end = std::to_chars(hex, hex + sizeof(hex), size, 16).ptr;
+  *end++ = '\r';
+  *end++ = '\n';
+  out.append(hex, std::size_t(end - hex));
+}
+
+void write_last_chunk(std::string& out, const HeaderMap& trailers) {
+  make_room(out, 5 + fields_size(trailers));
+  out.append("0\r\n");
+  append_fields(out, trailers);
+  out.append("\r\n");
+}
+
+}  // namespace ringress::http
