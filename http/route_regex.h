@@ -1,0 +1,23 @@
+// RE2 for the router: compiled at config load (a bad pattern throws std::invalid_argument, naming
+// where it came from), matched per request without allocation (full matches run on RE2's DFA,
+// whose state cache is warmed by the first requests and then reused).
+#pragma once
+
+#include <re2/re2.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace ringress::http::routing {
+
+// `what` names the pattern's place in errors ("route 'api' path regex").
+std::unique_ptr<RE2> compile_regex(const std::string& pattern, std::string_view what);
+
+// Whether the whole of `text` matches.
+inline bool full_match(const RE2& re, std::string_view text) {
+  return re.Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::ANCHOR_BOTH,
+                  nullptr, 0);
+}
+
+}  // namespace ringress::http::routing
