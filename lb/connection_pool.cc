@@ -1,0 +1,109 @@
+#include "lb/connection_pool.h"
+
+#include <algorithm>
+#include <cerrno>
+
+#include "core/connect.h"
+#include "core/reactor.h"
+
+namespace ringress::lb {
+
+UpstreamConnection::UpstreamConnection(core::Socket socket, core::BufferPool& buffers,
+                                       uint32_t connection_buffer, std::size_t host)
+    : stream_(std::move(socket), buffers, connection_buffer), host_(host) {
+  idle_timer_.context = this;
+  idle_timer_.fire = [](core::Timer* t) {
+    auto* c = static_cast<UpstreamConnection*>(t->context);
+    c->idle_in_->evict(c, false);
+  };
+}
+
+UpstreamConnection::~UpstreamConnection() {
+  stream_.set_close_listener(nullptr);
+  if (idle_timer_.queued()) core::Reactor::current().remove_timer(&idle_timer_);
+}
+
+void UpstreamConnection::on_peer_closed() {
+  if (idle_in_) idle_in_->evict(this, true);
+}
+
+ConnectionPool::ConnectionPool(const conf::Cluster& cluster, std::vector<Host> hosts,
+                               core::BufferPool& buffers, uint32_t connection_buffer)
+    : cluster_(cluster),
+      hosts_(std::move(hosts)),
+      buffers_(buffers),
+      connection_buffer_(connection_buffer),
+      idle_(hosts_.size()) {
+  for (auto& list : idle_) list.reserve(cluster.pool.max_idle_per_host);
+}
+
+ConnectionPool::~ConnectionPool() = default;
+
+std::unique_ptr<UpstreamConnection> ConnectionPool::take_idle(std::size_t host) {
+  auto& list = idle_[host];
+  while (!list.empty()) {
+    std::unique_ptr<UpstreamConnection> c = std::move(list.back());
+    list.pop_back();
+    c->idle_in_ = nullptr;
+    c->stream_.set_close_listener(nullptr);
+    if (c->idle_timer_.queued()) core::Reactor::current().remove_timer(&c->idle_timer_);
+    if (c->stream_.closed_by_peer() || c->stream_.has_unread_data()) {
+      ++stats_.discarded;
+      continue;
+    }
+    ++stats_.reused;
+    return c;
+  }
+  return nullptr;
+}
+
+core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host) {
+  ConnectOutcome out;
+  core::ConnectResult r = co_await core::connect_tcp(
+      hosts_[host].address, core::deadline_after(cluster_.connect_timeout));
+  if (r.error != 0) {
+    ++stats_.connect_failures;
+    if (r.error == -ETIMEDOUT) ++stats_.connect_timeouts;
+    out.error = r.error;
+    co_return out;
+  }
+  ++stats_.connections_opened;
+  out.connection =
+      std::make_unique<UpstreamConnection>(std::move(r.socket), buffers_, connection_buffer_, host);
+  co_return out;
+}
+
+void ConnectionPool::release(std::unique_ptr<UpstreamConnection> c, bool reusable) {
+  const auto& pool = cluster_.pool;
+  auto& list = idle_[c->host_];
+  if (!reusable || c->stream_.cancelled() || c->stream_.closed_by_peer() ||
+      c->stream_.has_unread_data() || list.size() >= pool.max_idle_per_host ||
+      (pool.max_requests_per_connection > 0 && c->requests_ >= pool.max_requests_per_connection)) {
+    ++stats_.discarded;
+    return;  // destroying it closes the socket
+  }
+  c->idle_in_ = this;
+  c->stream_.set_close_listener(c.get());
+  if (pool.idle_timeout.count() > 0) {
+    c->idle_timer_.deadline = core::deadline_after(pool.idle_timeout);
+    core::Reactor::current().add_timer(&c->idle_timer_);
+  }
+  list.push_back(std::move(c));
+}
+
+void ConnectionPool::close_idle() {
+  for (auto& list : idle_) list.clear();
+}
+
+void ConnectionPool::evict(UpstreamConnection* c, bool by_upstream) {
+  auto& list = idle_[c->host_];
+  auto it = std::find_if(list.begin(), list.end(), [c](const auto& p) { return p.get() == c; });
+  if (it == list.end()) return;
+  if (by_upstream)
+    ++stats_.closed_by_upstream;
+  else
+    ++stats_.idle_timeouts;
+  list.erase(it);  // destroys the connection (the caller returns right after)
+}
+
+}  // namespace ringress::lb
