@@ -28,10 +28,14 @@ void raise_fd_limit() {
 
 core::LogLevel to_core(conf::LogLevel l) {
   switch (l) {
-    case conf::LogLevel::debug: return core::LogLevel::debug;
-    case conf::LogLevel::info: return core::LogLevel::info;
-    case conf::LogLevel::warn: return core::LogLevel::warn;
-    case conf::LogLevel::error: return core::LogLevel::error;
+    case conf::LogLevel::debug:
+      return core::LogLevel::debug;
+    case conf::LogLevel::info:
+      return core::LogLevel::info;
+    case conf::LogLevel::warn:
+      return core::LogLevel::warn;
+    case conf::LogLevel::error:
+      return core::LogLevel::error;
   }
   return core::LogLevel::info;
 }
@@ -40,6 +44,38 @@ unsigned worker_count(const conf::Config& config) {
   if (config.runtime.workers > 0) return config.runtime.workers;
   unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : n;
+}
+
+void log_totals(const conf::Config& config, const app::WorkerStats& t) {
+  using ull = unsigned long long;
+  RLOG_INFO(
+      "tcp: %llu connections, %llu upstream connect failures, %llu without upstream, "
+      "%llu idle timeouts, %llu resets, %llu bytes up, %llu bytes down",
+      (ull)t.tcp.accepted, (ull)t.tcp.upstream_connect_failed, (ull)t.tcp.no_upstream,
+      (ull)t.tcp.idle_timeout, (ull)t.tcp.reset, (ull)t.tcp.bytes_downstream_to_upstream,
+      (ull)t.tcp.bytes_upstream_to_downstream);
+  const auto& h = t.http;
+  RLOG_INFO(
+      "http: %llu connections, %llu requests (%llu 2xx, %llu 3xx, %llu 4xx, %llu 5xx), "
+      "%llu upstream requests, %llu stale-connection retries, %llu upgrades; local: "
+      "%llu bad request, %llu header timeout, %llu no route, %llu too large, "
+      "%llu connect failed, %llu upstream reset, %llu upstream protocol error, "
+      "%llu upstream timeout, %llu rate limited",
+      (ull)h.connections, (ull)h.requests, (ull)h.responses_by_class[2],
+      (ull)h.responses_by_class[3], (ull)h.responses_by_class[4], (ull)h.responses_by_class[5],
+      (ull)h.upstream_requests, (ull)h.stale_connection_retries, (ull)h.upgrades,
+      (ull)h.bad_request, (ull)h.request_headers_timeout, (ull)h.no_route, (ull)h.body_too_large,
+      (ull)h.upstream_connect_failed, (ull)h.upstream_reset, (ull)h.upstream_protocol_error,
+      (ull)h.upstream_timeout, (ull)h.rate_limited);
+  for (std::size_t i = 0; i < t.pools.size(); ++i) {
+    const auto& p = t.pools[i];
+    if (p.connections_opened == 0 && p.connect_failures == 0) continue;
+    RLOG_INFO(
+        "cluster %s: %llu connections opened, %llu reused, %llu connect failures, "
+        "%llu closed by upstream while idle, %llu idle timeouts",
+        config.clusters[i].name.c_str(), (ull)p.connections_opened, (ull)p.reused,
+        (ull)p.connect_failures, (ull)p.closed_by_upstream, (ull)p.idle_timeouts);
+  }
 }
 
 int run(const conf::Config& config) {
@@ -75,9 +111,14 @@ int run(const conf::Config& config) {
       return 1;
     }
   }
-  for (const auto& l : config.listeners)
-    RLOG_INFO("listener %s on %s (tcp -> cluster %s)", l.name.c_str(), l.address.to_string().c_str(),
-              config.clusters[l.cluster].name.c_str());
+  for (const auto& l : config.listeners) {
+    if (l.protocol == conf::Protocol::tcp)
+      RLOG_INFO("listener %s on %s (tcp -> cluster %s)", l.name.c_str(),
+                l.address.to_string().c_str(), config.clusters[l.cluster].name.c_str());
+    else
+      RLOG_INFO("listener %s on %s (http, %zu virtual hosts)", l.name.c_str(),
+                l.address.to_string().c_str(), l.http.virtual_hosts.size());
+  }
   RLOG_INFO("ringress %s running with %u worker(s), config %s", RINGRESS_VERSION, workers,
             config.path.c_str());
 
@@ -92,18 +133,23 @@ int run(const conf::Config& config) {
   RLOG_INFO("stopping: no new connections; open ones get up to %lld ms to finish",
             static_cast<long long>(config.runtime.drain_timeout.count()));
   for (auto& p : pool) p->drain();
-  app::TcpStats total;
+  app::WorkerStats total;
+  total.pools.resize(config.clusters.size());
   for (auto& p : pool) {
     p->join();
-    total.add(p->stats());
+    total.tcp.add(p->stats().tcp);
+    total.http.add(p->stats().http);
+    for (std::size_t i = 0; i < p->stats().pools.size(); ++i) {
+      const auto& s = p->stats().pools[i];
+      auto& t = total.pools[i];
+      t.connections_opened += s.connections_opened;
+      t.reused += s.reused;
+      t.connect_failures += s.connect_failures;
+      t.closed_by_upstream += s.closed_by_upstream;
+      t.idle_timeouts += s.idle_timeouts;
+    }
   }
-  RLOG_INFO(
-      "stopped: %llu connections, %llu upstream connect failures, %llu without upstream, "
-      "%llu idle timeouts, %llu resets, %llu bytes up, %llu bytes down",
-      (unsigned long long)total.accepted, (unsigned long long)total.upstream_connect_failed,
-      (unsigned long long)total.no_upstream, (unsigned long long)total.idle_timeout,
-      (unsigned long long)total.reset, (unsigned long long)total.bytes_downstream_to_upstream,
-      (unsigned long long)total.bytes_upstream_to_downstream);
+  log_totals(config, total);
   return 0;
 }
 

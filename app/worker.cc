@@ -1,6 +1,8 @@
 #include "app/worker.h"
 
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <future>
 
 #include "app/tcp_proxy.h"
@@ -11,55 +13,87 @@
 #include "core/log.h"
 #include "core/reactor.h"
 #include "core/task_scope.h"
+#include "http/access_log_sink.h"
+#include "http/http_listener.h"
+#include "lb/upstream_cluster.h"
 
 namespace ringress::app {
 
+using ServeFn = std::function<core::Task<void>(core::Socket, core::TaskScope&)>;
+
 // Everything that lives on the worker's thread, built there and destroyed there.
 struct Worker::Runtime {
-  Runtime(const conf::Config& config, TcpStats& stats)
+  Runtime(const conf::Config& config, WorkerStats& stats)
       : pool(reactor, config.runtime.buffer_size, config.runtime.buffers_per_worker) {
-    for (const auto& l : config.listeners)
-      proxies.push_back(std::make_unique<TcpProxy>(l, config.clusters[l.cluster], pool,
-                                                   config.runtime.connection_buffer, stats));
+    const uint32_t cb = config.runtime.connection_buffer;
+    open.assign(config.listeners.size(), 0);
+    for (const auto& c : config.clusters) clusters.emplace_back(c, pool, cb);
+    for (const auto& l : config.listeners) {
+      if (l.protocol == conf::Protocol::tcp) {
+        auto& p = tcp.emplace_back(
+            std::make_unique<TcpProxy>(l, config.clusters[l.cluster], pool, cb, stats.tcp));
+        serve.push_back([p = p.get()](core::Socket s, core::TaskScope& scope) {
+          return p->serve(std::move(s), scope);
+        });
+      } else {
+        auto& h = http.emplace_back(
+            std::make_unique<http::HttpListener>(l, clusters, pool, cb, logs, stats.http));
+        serve.push_back([h = h.get()](core::Socket s, core::TaskScope& scope) {
+          return h->serve(std::move(s), scope);
+        });
+      }
+    }
   }
   core::Reactor reactor;
   core::BufferPool pool;
-  std::vector<std::unique_ptr<TcpProxy>> proxies;
+  std::deque<lb::UpstreamCluster> clusters;
+  http::AccessLogSinks logs;
+  std::vector<std::unique_ptr<TcpProxy>> tcp;
+  std::vector<std::unique_ptr<http::HttpListener>> http;
+  std::vector<ServeFn> serve;  // per listener, in config order
+  std::vector<uint32_t> open;  // per listener: its sessions on this worker
   core::Event drain_requested;
 };
 
 namespace {
 
-core::Task<void> accept_loop(core::Acceptor& acceptor, TcpProxy& proxy, const conf::Listener& l,
-                             core::TaskScope& sessions, TcpStats& stats) {
+core::Task<void> counted(core::Task<void> session, uint32_t& open) {
+  ++open;
+  co_await std::move(session);
+  --open;
+}
+
+core::Task<void> accept_loop(core::Acceptor& acceptor, const ServeFn& serve,
+                             const conf::Listener& l, core::TaskScope& sessions, uint32_t& open,
+                             uint64_t& rejected) {
   for (;;) {
     core::AcceptResult r = co_await acceptor.accept();
     if (r.error == -ECANCELED) co_return;
     if (r.error < 0) continue;
-    if (stats.active >= l.max_connections) {
-      ++stats.rejected_overload;
+    if (open >= l.max_connections) {
+      ++rejected;
       RLOG_WARN("listener %s: %u connections open on this worker; refusing one", l.name.c_str(),
                 l.max_connections);
       continue;
     }
-    sessions.spawn(proxy.serve(std::move(r.socket), sessions));
+    sessions.spawn(counted(serve(std::move(r.socket), sessions), open));
   }
 }
 
 core::Task<void> worker_main(Worker::Runtime& rt, const conf::Config& config,
-                             std::vector<core::Socket>& sockets, TcpStats& stats) {
+                             std::vector<core::Socket>& sockets, WorkerStats& stats) {
   std::vector<std::unique_ptr<core::Acceptor>> acceptors;
   core::TaskScope accepting;
   core::TaskScope sessions;
   for (std::size_t i = 0; i < sockets.size(); ++i) {
     acceptors.push_back(std::make_unique<core::Acceptor>(std::move(sockets[i])));
-    accepting.spawn(
-        accept_loop(*acceptors[i], *rt.proxies[i], config.listeners[i], sessions, stats));
+    accepting.spawn(accept_loop(*acceptors[i], rt.serve[i], config.listeners[i], sessions,
+                                rt.open[i], stats.tcp.rejected_overload));
   }
   co_await rt.drain_requested.wait();
 
   for (auto& a : acceptors) a->stop();
-  co_await accepting.join();
+  for (auto& h : rt.http) h->drain();
   auto deadline = core::deadline_after(config.runtime.drain_timeout);
   while (sessions.size() > 0 && core::Clock::now() < deadline)
     co_await core::sleep_for(std::chrono::milliseconds(20));
@@ -68,6 +102,12 @@ core::Task<void> worker_main(Worker::Runtime& rt, const conf::Config& config,
     sessions.cancel();
   }
   co_await sessions.join();
+  co_await accepting.join();
+  for (auto& c : rt.clusters) {
+    stats.pools.push_back(c.pool.stats());
+    c.pool.close_idle();
+  }
+  co_await rt.logs.drain();
 }
 
 }  // namespace

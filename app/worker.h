@@ -12,12 +12,20 @@
 #include "app/stats.h"
 #include "conf/config.h"
 #include "core/socket.h"
+#include "http/http_stats.h"
+#include "lb/connection_pool.h"
 
 namespace ringress::core {
 class Reactor;
 }
 
 namespace ringress::app {
+
+struct WorkerStats {
+  TcpStats tcp;
+  http::HttpStats http;
+  std::vector<lb::PoolStats> pools;  // per cluster, filled when the worker stops
+};
 
 class Worker {
  public:
@@ -33,7 +41,7 @@ class Worker {
   void drain();
   void join();
   // Valid after join().
-  const TcpStats& stats() const { return stats_; }
+  const WorkerStats& stats() const { return stats_; }
 
   struct Runtime;  // the thread's reactor, buffers and proxies (defined in worker.cc)
 
@@ -45,7 +53,7 @@ class Worker {
   std::vector<core::Socket> sockets_;
   std::thread thread_;
   std::unique_ptr<Runtime> runtime_;
-  TcpStats stats_;
+  WorkerStats stats_;
 };
 
 }  // namespace ringress::app

@@ -9,7 +9,8 @@ std::vector<Host> hosts(std::initializer_list<uint32_t> weights) {
   std::vector<Host> out;
   uint16_t port = 1000;
   for (uint32_t w : weights) {
-    out.push_back({*core::SocketAddress::parse_numeric("127.0.0.1:" + std::to_string(port++)), w});
+    out.push_back(
+        {*core::SocketAddress::parse_numeric("127.0.0.1:" + std::to_string(port++)), w, "", ""});
   }
   return out;
 }

@@ -1,0 +1,67 @@
+// Exchange: everything known about one request/response pair while it is being served. Filters
+// read and change it; the access log renders it. Lives in the connection's frame; its views
+// point into the request arena, valid until the next request on the connection.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "conf/http_config.h"
+#include "core/arena.h"
+#include "core/clock.h"
+#include "http/message.h"
+
+namespace ringress::http {
+
+// Why a response did not come from an upstream, or what went wrong (access log %RESPONSE_FLAGS%,
+// Envoy's short codes where one exists).
+namespace flags {
+inline constexpr std::string_view kNone = "-";
+inline constexpr std::string_view kNoRoute = "NR";
+inline constexpr std::string_view kDirectResponse = "DR";
+inline constexpr std::string_view kRedirect = "RD";
+inline constexpr std::string_view kBadRequest = "DPE";  // downstream protocol error
+inline constexpr std::string_view kUpstreamConnectFailure = "UF";
+inline constexpr std::string_view kUpstreamReset = "UR";
+inline constexpr std::string_view kUpstreamProtocolError = "UPE";
+inline constexpr std::string_view kUpstreamTimeout = "UT";
+inline constexpr std::string_view kRateLimited = "RL";
+inline constexpr std::string_view kFaultInjected = "FI";
+inline constexpr std::string_view kBodyTooLarge = "BTL";
+inline constexpr std::string_view kRequestTimeout = "RT";
+}  // namespace flags
+
+struct LocalReply {
+  uint16_t status = 0;  // 0: none
+  std::string_view body;
+  std::string_view flags = flags::kNone;
+  bool close_connection = false;
+};
+
+struct Exchange {
+  explicit Exchange(core::Arena& a) : arena(&a) {}
+
+  core::Arena* arena;  // the request's; views below point into it
+  RequestHead* request = nullptr;
+  ResponseHead* response = nullptr;             // the upstream's, once received
+  const HeaderMap* response_headers = nullptr;  // what the client got (upstream's or local)
+  std::string_view client_ip;                   // the peer of the downstream connection
+  uint16_t client_port = 0;
+  std::string_view request_id;
+  core::TimePoint start{};
+  std::chrono::system_clock::time_point start_wall{};
+
+  const conf::VirtualHost* vhost = nullptr;
+  const conf::Route* route = nullptr;
+  std::string_view cluster_name;
+  std::string_view upstream_host;  // "ip:port" (in the arena) once connected
+
+  uint16_t status = 0;  // what the client got
+  uint64_t bytes_received = 0;
+  uint64_t bytes_sent = 0;
+  std::string_view response_flags = flags::kNone;
+
+  LocalReply local;  // set by a filter (or the router) to answer without an upstream
+};
+
+}  // namespace ringress::http

@@ -1,0 +1,716 @@
+// The per-connection side of HttpListener: request loop, local replies, proxying.
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <random>
+
+#include "core/log.h"
+#include "core/stream_bridge.h"
+#include "core/tcp_stream.h"
+#include "http/format.h"
+#include "http/header_mutations.h"
+#include "http/http_listener.h"
+#include "http/output_batch.h"
+#include "http/serializer.h"
+#include "http/status.h"
+
+namespace ringress::http {
+namespace {
+
+constexpr std::string_view kCrlf = "\r\n";
+
+std::string_view number_in(core::Arena& arena, uint64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  return arena.copy(std::string_view(buf, static_cast<std::size_t>(end - buf)));
+}
+
+bool idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
+         method == "DELETE" || method == "TRACE";
+}
+
+bool has_body(const RequestHead& r) {
+  return r.chunked || (r.has_content_length && r.content_length > 0);
+}
+
+// Deadline `d` from now, or none for a zero duration.
+core::TimePoint deadline_or_none(conf::Duration d) {
+  return d.count() > 0 ? core::deadline_after(d) : core::kNoDeadline;
+}
+
+void count_reply(HttpStats& stats, std::string_view f) {
+  if (f == flags::kNoRoute)
+    ++stats.no_route;
+  else if (f == flags::kDirectResponse)
+    ++stats.direct_responses;
+  else if (f == flags::kRedirect)
+    ++stats.redirects;
+  else if (f == flags::kBadRequest)
+    ++stats.bad_request;
+  else if (f == flags::kUpstreamConnectFailure)
+    ++stats.upstream_connect_failed;
+  else if (f == flags::kUpstreamReset)
+    ++stats.upstream_reset;
+  else if (f == flags::kUpstreamProtocolError)
+    ++stats.upstream_protocol_error;
+  else if (f == flags::kUpstreamTimeout)
+    ++stats.upstream_timeout;
+  else if (f == flags::kRateLimited)
+    ++stats.rate_limited;
+  else if (f == flags::kFaultInjected)
+    ++stats.fault_injected;
+  else if (f == flags::kBodyTooLarge)
+    ++stats.body_too_large;
+  else if (f == flags::kRequestTimeout)
+    ++stats.request_headers_timeout;
+}
+
+}  // namespace
+
+// One downstream connection. Lives in the frame of HttpListener::serve.
+class HttpListener::Connection final : public core::Cancellable {
+ public:
+  Connection(HttpListener& l, core::Socket socket)
+      : l_(l),
+        down_(std::move(socket), l.buffers_, l.connection_buffer_),
+        parser_(l.limits_, arena_),
+        exchange_(arena_) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof(ss);
+    if (::getpeername(down_.fd(), reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+      core::SocketAddress peer(reinterpret_cast<sockaddr*>(&ss), len);
+      client_ip_ = peer.ip_text();
+      client_port_ = peer.port();
+      for (const auto& range : l.proxy_headers_.trusted_proxies)
+        client_trusted_ |= range.contains(peer);
+    }
+    idle_.owner = this;
+  }
+
+  void cancel() override {
+    down_.cancel();
+    if (upstream_) upstream_->stream().cancel();
+  }
+
+  core::Task<void> run();
+
+ private:
+  // Registered with the listener while waiting for a request, so drain() can close it.
+  struct IdleWait final : core::Cancellable {
+    Connection* owner = nullptr;
+    void cancel() override { owner->down_.cancel(); }
+  };
+  enum class Input { event, timeout, closed };
+  // Results of proxying one request.
+  enum class Upstream { done, retry_fresh };
+
+  core::Task<bool> serve_one();
+  core::Task<Input> next_request_event(ParseStatus& status, bool& started);
+  core::Task<void> reply(uint16_t status, std::string_view body, std::string_view flags, bool close,
+                         std::string_view location = {},
+                         std::string_view content_type = "text/plain");
+  core::Task<void> proxy(const conf::Route& route);
+  core::Task<Upstream> exchange_with(lb::UpstreamCluster& cluster, const conf::Route& route,
+                                     bool reused, std::string_view head);
+  core::Task<void> send_request_body(lb::UpstreamConnection& up, const conf::Route& route);
+  void finish();
+
+  HttpListener& l_;
+  core::TcpStream down_;
+  core::Arena arena_;
+  RequestParser parser_;
+  Exchange exchange_;
+  core::BufferSlice in_;
+  uint32_t in_off_ = 0;
+  OutputBatch out_;
+  OutputBatch up_out_;
+  std::string head_;  // the upstream request head, kept for a retry
+  std::string client_ip_;
+  uint16_t client_port_ = 0;
+  bool client_trusted_ = false;
+  bool close_ = false;             // close after the current response
+  bool request_complete_ = false;  // the request's last byte was read
+  bool body_failed_ = false;       // sending the request body upstream failed
+  bool body_too_large_ = false;
+  core::TimePoint body_done_at_{};
+  std::unique_ptr<lb::UpstreamConnection> upstream_;
+  IdleWait idle_;
+  std::minstd_rand rng_{std::random_device{}()};
+};
+
+core::Task<void> HttpListener::Connection::run() {
+  while (!close_) {
+    bool keep_going = co_await serve_one();
+    if (!keep_going) break;
+  }
+}
+
+// Reads until the parser reports an event. `started` tells whether a byte of the request has
+// been seen (then the request headers timeout applies instead of the keep-alive idle timeout).
+core::Task<HttpListener::Connection::Input> HttpListener::Connection::next_request_event(
+    ParseStatus& status, bool& started) {
+  core::TimePoint idle_deadline = deadline_or_none(l_.settings_.idle_timeout);
+  core::TimePoint head_deadline = core::kNoDeadline;
+  for (;;) {
+    // The parser may hold events that need no new bytes: ask it until it needs more.
+    if (!in_.empty()) {
+      if (!started && in_off_ < in_.size()) {
+        started = true;
+        head_deadline = deadline_or_none(l_.settings_.request_headers_timeout);
+      }
+      status = parser_.parse(in_, in_off_);
+      if (status != ParseStatus::need_more) co_return Input::event;
+      in_.reset();  // all consumed: an idle connection holds no receive buffer
+      in_off_ = 0;
+    }
+    bool idle = !started && !parser_.in_message();
+    if (idle && l_.draining_) co_return Input::closed;
+    if (idle) l_.idle_connections_.add(idle_);
+    core::ReadResult r = co_await down_.read(idle ? idle_deadline : head_deadline);
+    idle_.leave_scope();
+    if (r.error == -ETIMEDOUT) co_return Input::timeout;
+    if (r.error < 0 || r.eof()) co_return Input::closed;
+    in_ = std::move(r.data);
+    in_off_ = 0;
+  }
+}
+
+core::Task<bool> HttpListener::Connection::serve_one() {
+  arena_.reset();
+  exchange_ = Exchange(arena_);
+  request_complete_ = body_failed_ = body_too_large_ = false;
+  ParseStatus st = ParseStatus::need_more;
+  bool started = false;
+  Input got = co_await next_request_event(st, started);
+  if (got == Input::timeout) {
+    if (!started) co_return false;  // keep-alive idle timeout: close quietly
+    co_await reply(408, "request headers not received in time\n", flags::kRequestTimeout, true);
+    co_return false;
+  }
+  if (got == Input::closed) co_return false;
+  if (st == ParseStatus::error) {
+    RLOG_DEBUG("listener %s: %s: bad request: %.*s", l_.listener_.name.c_str(), client_ip_.c_str(),
+               static_cast<int>(parser_.error_reason().size()), parser_.error_reason().data());
+    std::string_view body = arena_.extend(arena_.copy(parser_.error_reason()), "\n");
+    co_await reply(parser_.error_status(), body, flags::kBadRequest, true);
+    co_return false;
+  }
+  if (st != ParseStatus::head) co_return false;
+
+  RequestHead& req = parser_.head();
+  ++l_.stats_.requests;
+  exchange_.request = &req;
+  exchange_.start = core::Clock::now();
+  exchange_.start_wall = core::Clock::wall();
+  exchange_.client_ip = client_ip_;
+  exchange_.client_port = client_port_;
+  if (!req.keep_alive || l_.draining_) close_ = true;
+  if (req.upgrade) {
+    // The parser stops at `upgrade`: what follows is tunnel data if a route takes it, else the
+    // next request (resume_after_upgrade below).
+    if (parser_.parse(in_, in_off_) != ParseStatus::upgrade) close_ = true;
+    request_complete_ = true;
+  } else if (!has_body(req)) {
+    if (parser_.parse(in_, in_off_) != ParseStatus::message_complete) close_ = true;
+    request_complete_ = true;
+  }
+
+  for (auto& f : l_.filters_) {
+    FilterStatus fs = co_await f->on_request_headers(exchange_);
+    if (fs == FilterStatus::stop) {
+      const LocalReply& lr = exchange_.local;
+      co_await reply(lr.status, lr.body, lr.flags, lr.close_connection || !request_complete_);
+      finish();
+      co_return !close_;
+    }
+  }
+
+  const conf::VirtualHost* vhost = nullptr;
+  const conf::Route* route =
+      l_.routes_.match({req.host, req.method, req.path, req.query, &req.headers}, &vhost);
+  exchange_.vhost = vhost;
+  exchange_.route = route;
+  if (req.upgrade && !(route && route->allow_upgrade && !route->clusters.empty())) {
+    parser_.resume_after_upgrade();
+    req.upgrade = false;
+    req.headers.remove("upgrade");
+  }
+  if (!route) {
+    co_await reply(404, "no route matched this request\n", flags::kNoRoute, !request_complete_);
+  } else if (route->direct_response) {
+    const auto& dr = *route->direct_response;
+    co_await reply(dr.status, dr.body, flags::kDirectResponse, !request_complete_, {},
+                   dr.content_type);
+  } else if (route->redirect) {
+    std::string_view location = l_.routes_.redirect_location(*route, l_.proxy_headers_.scheme,
+                                                             req.host, req.path, req.query, arena_);
+    co_await reply(route->redirect->status, {}, flags::kRedirect, !request_complete_, location);
+  } else if (route->max_body_size > 0 && req.has_content_length &&
+             req.content_length > route->max_body_size) {
+    co_await reply(413, "request body larger than this route allows\n", flags::kBodyTooLarge, true);
+  } else {
+    co_await proxy(*route);
+  }
+  finish();
+  co_return !close_;
+}
+
+void HttpListener::Connection::finish() {
+  if (exchange_.status >= 100 && exchange_.status < 600)
+    ++l_.stats_.responses_by_class[exchange_.status / 100];
+  count_reply(l_.stats_, exchange_.response_flags);
+  for (auto it = l_.filters_.rbegin(); it != l_.filters_.rend(); ++it)
+    (*it)->on_complete(exchange_);
+  if (!request_complete_) close_ = true;  // the rest of the request body is still on the wire
+}
+
+core::Task<void> HttpListener::Connection::reply(uint16_t status, std::string_view body,
+                                                 std::string_view why, bool close,
+                                                 std::string_view location,
+                                                 std::string_view content_type) {
+  if (close) close_ = true;
+  HeaderMap headers;
+  if (!location.empty()) headers.add("Location", location);
+  if (!body.empty()) headers.add("Content-Type", content_type);
+  headers.add("Content-Length", number_in(arena_, body.size()));
+  if (close_)
+    headers.add("Connection", "close");
+  else if (exchange_.request && exchange_.request->version_minor == 0)
+    headers.add("Connection", "keep-alive");
+  for (auto it = l_.filters_.rbegin(); it != l_.filters_.rend(); ++it)
+    (*it)->on_response_headers(exchange_, headers);
+  if (exchange_.route) apply_mutations(exchange_.route->response_headers, headers, exchange_);
+  exchange_.status = status;
+  exchange_.response_flags = why;
+  exchange_.response_headers = &headers;
+  std::size_t start = out_.text_size();
+  write_response_head(out_.text(), status, reason_phrase(status), headers);
+  bool head_only = exchange_.request && exchange_.request->method == "HEAD";
+  if (!head_only) out_.text().append(body);
+  out_.commit_text(start);
+  exchange_.bytes_sent = head_only ? 0 : body.size();
+  int rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+  exchange_.response_headers = nullptr;
+  if (rc < 0) close_ = true;
+}
+
+core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
+  RequestHead& req = parser_.head();
+  // Pick the cluster (weighted when the route splits traffic).
+  std::size_t index = route.clusters.front().cluster;
+  if (route.clusters.size() > 1) {
+    uint64_t total = 0;
+    for (const auto& wc : route.clusters) total += wc.weight;
+    uint64_t r = rng_() % total;
+    for (const auto& wc : route.clusters) {
+      if (r < wc.weight) {
+        index = wc.cluster;
+        break;
+      }
+      r -= wc.weight;
+    }
+  }
+  lb::UpstreamCluster& cluster = l_.clusters_[index];
+  exchange_.cluster_name = cluster.config.name;
+  const bool upgrading = req.upgrade;
+
+  std::string_view host_override = route.host_rewrite;
+  std::size_t host = cluster.picker.pick();
+  if (route.auto_host_rewrite) host_override = cluster.pool.host(host).name;
+  prepare_upstream_request(req.headers, exchange_, l_.proxy_headers_, client_trusted_,
+                           host_override, upgrading);
+  apply_mutations(route.request_headers, req.headers, exchange_);
+  if (req.chunked) req.headers.add("Transfer-Encoding", "chunked");
+  std::string_view target =
+      l_.routes_.rewrite_target(route, req.path, req.query, req.origin_target, arena_);
+  head_.clear();
+  write_request_head(head_, req.method, target, 1, req.headers);
+
+  // Connect: an idle pooled connection if there is one, else a new one; on connect failure the
+  // next host, as the route's retry policy allows.
+  uint32_t tries = 1 + (route.retry.connect_failure ? route.retry.attempts : 0);
+  bool reused = false;
+  int last_error = 0;
+  for (uint32_t i = 0; i < tries && !upstream_; ++i) {
+    if (i > 0) host = cluster.picker.pick();
+    upstream_ = cluster.pool.take_idle(host);
+    if (upstream_) {
+      reused = true;
+      break;
+    }
+    lb::ConnectOutcome c = co_await cluster.pool.connect(host);
+    if (c.error == 0) {
+      upstream_ = std::move(c.connection);
+    } else {
+      last_error = c.error;
+      RLOG_WARN("listener %s: connect to %s (cluster %s) failed: %s", l_.listener_.name.c_str(),
+                cluster.pool.host(host).address_text.c_str(), cluster.config.name.c_str(),
+                std::strerror(-last_error));
+    }
+    if (down_.cancelled()) break;
+  }
+  if (!upstream_) {
+    std::string_view body =
+        arena_.extend(arena_.copy("upstream connect error: "), std::strerror(-last_error));
+    co_await reply(503, arena_.extend(body, "\n"), flags::kUpstreamConnectFailure,
+                   !request_complete_);
+    co_return;
+  }
+  exchange_.upstream_host = cluster.pool.host(upstream_->host()).address_text;
+  if (req.expect_continue && has_body(req)) {
+    out_.append_text("HTTP/1.1 100 Continue\r\n\r\n");
+    int rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+    if (rc < 0) {
+      close_ = true;
+      co_return;
+    }
+  }
+  ++l_.stats_.upstream_requests;
+  Upstream result = co_await exchange_with(cluster, route, reused, head_);
+  if (result == Upstream::retry_fresh) {
+    ++l_.stats_.stale_connection_retries;
+    lb::ConnectOutcome c = co_await cluster.pool.connect(upstream_ ? upstream_->host() : host);
+    upstream_.reset();
+    if (c.error != 0) {
+      co_await reply(503, "upstream connect error\n", flags::kUpstreamConnectFailure,
+                     !request_complete_);
+      co_return;
+    }
+    upstream_ = std::move(c.connection);
+    Upstream again = co_await exchange_with(cluster, route, false, head_);
+    if (again == Upstream::retry_fresh)
+      co_await reply(502, "upstream closed the connection before responding\n",
+                     flags::kUpstreamReset, true);
+  }
+  upstream_.reset();
+}
+
+// Sends the request body from the downstream parser to the upstream, framing it as the client
+// did (Content-Length as is, chunked re-chunked). Runs beside the response reader.
+core::Task<void> HttpListener::Connection::send_request_body(lb::UpstreamConnection& up,
+                                                             const conf::Route& route) {
+  RequestHead& req = parser_.head();
+  const bool chunked = req.chunked;
+  for (;;) {
+    ParseStatus st = ParseStatus::need_more;
+    if (!in_.empty()) st = parser_.parse(in_, in_off_);
+    if (st == ParseStatus::body) {
+      core::BufferSlice& b = parser_.body();
+      exchange_.bytes_received += b.size();
+      if (route.max_body_size > 0 && exchange_.bytes_received > route.max_body_size) {
+        body_too_large_ = true;
+        up.stream().cancel();
+        co_return;
+      }
+      for (auto& f : l_.filters_) f->on_request_body(exchange_, b);
+      if (chunked) {
+        std::size_t start = up_out_.text_size();
+        write_chunk_header(up_out_.text(), b.size());
+        up_out_.commit_text(start);
+      }
+      up_out_.append_slice(std::move(b));
+      if (chunked) up_out_.append_text(kCrlf);
+      if (up_out_.bytes() < 256 * 1024) continue;
+    } else if (st == ParseStatus::message_complete || st == ParseStatus::upgrade) {
+      if (chunked) {
+        std::size_t start = up_out_.text_size();
+        write_last_chunk(up_out_.text(), parser_.trailers());
+        up_out_.commit_text(start);
+      }
+      int rc = co_await up_out_.flush(up.stream(), deadline_or_none(route.idle_timeout));
+      if (rc < 0) body_failed_ = true;
+      request_complete_ = true;
+      body_done_at_ = core::Clock::now();
+      co_return;
+    } else if (st == ParseStatus::error) {
+      body_failed_ = true;
+      close_ = true;
+      up.stream().cancel();
+      co_return;
+    }
+    int rc = co_await up_out_.flush(up.stream(), deadline_or_none(route.idle_timeout));
+    if (rc < 0) {
+      body_failed_ = true;
+      co_return;
+    }
+    in_.reset();
+    in_off_ = 0;
+    core::ReadResult r = co_await down_.read(deadline_or_none(route.idle_timeout));
+    if (r.error < 0 || r.eof()) {
+      // The client went away (or stalled) mid-body: the upstream request cannot complete.
+      body_failed_ = true;
+      close_ = true;
+      up.stream().cancel();
+      co_return;
+    }
+    in_ = std::move(r.data);
+    in_off_ = 0;
+  }
+}
+
+core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchange_with(
+    lb::UpstreamCluster& cluster, const conf::Route& route, bool reused, std::string_view head) {
+  RequestHead& req = parser_.head();
+  lb::UpstreamConnection& up = *upstream_;
+  const bool upgrading = req.upgrade;
+  const bool body = has_body(req);
+  up_out_.append_text(head);
+  body_done_at_ = core::Clock::now();
+
+  core::TaskScope body_sender;
+  if (body) {
+    body_sender.spawn(send_request_body(up, route));
+  } else {
+    int rc = co_await up_out_.flush(up.stream(), deadline_or_none(route.idle_timeout));
+    if (rc < 0 && reused && idempotent(req.method)) co_return Upstream::retry_fresh;
+    if (rc < 0) {
+      co_await reply(502, "upstream reset the connection\n", flags::kUpstreamReset,
+                     !request_complete_);
+      co_return Upstream::done;
+    }
+  }
+
+  ResponseParser rp(l_.limits_, arena_);
+  rp.expect_response_to(req.method);
+  core::BufferSlice uin;
+  uint32_t uoff = 0;
+  bool got_bytes = false;
+  bool head_sent = false;
+  bool reusable = false;
+  bool out_chunked = false;
+  bool ok = false;
+  std::string_view failure;  // set when the exchange failed before the response head went out
+  std::string_view failure_flags;
+  uint16_t failure_status = 0;
+
+  for (;;) {
+    ParseStatus st = ParseStatus::need_more;
+    if (!uin.empty()) st = rp.parse(uin, uoff);
+    if (st == ParseStatus::need_more) {
+      uin.reset();
+      uoff = 0;
+      int rc = 0;
+      if (head_sent) rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+      if (rc < 0) {
+        close_ = true;
+        break;
+      }
+      core::TimePoint deadline;
+      if (head_sent)
+        deadline = deadline_or_none(route.idle_timeout);
+      else if (request_complete_ && route.timeout.count() > 0)
+        deadline = body_done_at_ + route.timeout;
+      else
+        deadline = deadline_or_none(route.idle_timeout);
+      core::ReadResult r = co_await up.stream().read(deadline);
+      if (r.error == -ETIMEDOUT) {
+        if (!head_sent && !request_complete_ && route.idle_timeout.count() == 0) continue;
+        failure = "upstream did not respond in time\n";
+        failure_flags = flags::kUpstreamTimeout;
+        failure_status = 504;
+        break;
+      }
+      if (r.error < 0 || r.eof()) {
+        if (r.eof() && head_sent && rp.finish_on_eof() == ParseStatus::message_complete) {
+          st = ParseStatus::message_complete;
+        } else {
+          if (!got_bytes && reused && !body && idempotent(req.method) && !body_too_large_) {
+            co_return Upstream::retry_fresh;
+          }
+          if (body_too_large_) {
+            failure = "request body larger than this route allows\n";
+            failure_flags = flags::kBodyTooLarge;
+            failure_status = 413;
+          } else {
+            failure = got_bytes ? "upstream closed the connection mid-response\n"
+                                : "upstream closed the connection before responding\n";
+            failure_flags = flags::kUpstreamReset;
+            failure_status = 502;
+          }
+          break;
+        }
+      } else {
+        got_bytes = true;
+        uin = std::move(r.data);
+        uoff = 0;
+        continue;
+      }
+    }
+    if (st == ParseStatus::error) {
+      RLOG_WARN("listener %s: bad response from %.*s: %.*s", l_.listener_.name.c_str(),
+                static_cast<int>(exchange_.upstream_host.size()), exchange_.upstream_host.data(),
+                static_cast<int>(rp.error_reason().size()), rp.error_reason().data());
+      failure = "upstream sent an invalid response\n";
+      failure_flags = flags::kUpstreamProtocolError;
+      failure_status = 502;
+      break;
+    }
+    if (st == ParseStatus::head) {
+      ResponseHead& resp = rp.head();
+      if (resp.status < 200 && resp.status != 101) {
+        // Interim responses: 100 was answered by ringress itself; others go through.
+        if (resp.status != 100) {
+          std::size_t start = out_.text_size();
+          write_response_head(out_.text(), resp.status, resp.reason, resp.headers);
+          out_.commit_text(start);
+        }
+        continue;
+      }
+      exchange_.response = &resp;
+      HeaderMap& h = resp.headers;
+      const bool tunnel = upgrading && resp.status == 101;
+      for (auto it = l_.filters_.rbegin(); it != l_.filters_.rend(); ++it)
+        (*it)->on_response_headers(exchange_, h);
+      apply_mutations(route.response_headers, h, exchange_);
+      prepare_downstream_response(h, l_.proxy_headers_, tunnel);
+      const bool no_body = resp.no_body || tunnel;
+      if (!no_body && !resp.chunked && !resp.has_content_length) {
+        // Delimited by the upstream's close: re-chunk for HTTP/1.1 clients, close for 1.0.
+        if (req.version_minor == 1)
+          out_chunked = true;
+        else
+          close_ = true;
+      }
+      if (!no_body && resp.chunked) out_chunked = true;
+      if (out_chunked) h.add("Transfer-Encoding", "chunked");
+      if (!request_complete_ && !tunnel) close_ = true;
+      if (!tunnel) {
+        if (close_)
+          h.add("Connection", "close");
+        else if (req.version_minor == 0)
+          h.add("Connection", "keep-alive");
+      }
+      exchange_.status = resp.status;
+      exchange_.response_headers = &h;
+      std::size_t start = out_.text_size();
+      write_response_head(out_.text(), resp.status, resp.reason, h);
+      out_.commit_text(start);
+      head_sent = true;
+      if (tunnel) {
+        ++l_.stats_.upgrades;
+        int rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+        if (rc < 0) break;
+        core::BufferSlice down_rest =
+            in_off_ < in_.size() ? in_.sub(in_off_, in_.size() - in_off_) : core::BufferSlice{};
+        core::BufferSlice up_rest =
+            uoff < uin.size() ? uin.sub(uoff, uin.size() - uoff) : core::BufferSlice{};
+        in_.reset();
+        in_off_ = 0;
+        uin.reset();
+        core::BridgeResult br = co_await core::bridge(
+            down_, up.stream(),
+            route.idle_timeout.count() > 0 ? route.idle_timeout : std::chrono::hours(24),
+            std::move(down_rest), std::move(up_rest));
+        exchange_.bytes_received += br.a_to_b;
+        exchange_.bytes_sent += br.b_to_a;
+        close_ = true;
+        request_complete_ = true;
+        ok = true;
+        reusable = false;
+        break;
+      }
+      continue;
+    }
+    if (st == ParseStatus::body) {
+      core::BufferSlice& b = rp.body();
+      exchange_.bytes_sent += b.size();
+      for (auto it = l_.filters_.rbegin(); it != l_.filters_.rend(); ++it)
+        (*it)->on_response_body(exchange_, b);
+      if (out_chunked) {
+        std::size_t start = out_.text_size();
+        write_chunk_header(out_.text(), b.size());
+        out_.commit_text(start);
+      }
+      out_.append_slice(std::move(b));
+      if (out_chunked) out_.append_text(kCrlf);
+      int rc = 0;
+      if (out_.bytes() >= 256 * 1024)
+        rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+      if (rc < 0) {
+        close_ = true;
+        break;
+      }
+      continue;
+    }
+    if (st == ParseStatus::message_complete || st == ParseStatus::upgrade) {
+      if (!head_sent) continue;  // the end of an interim (1xx) response
+      if (out_chunked) {
+        std::size_t start = out_.text_size();
+        write_last_chunk(out_.text(), rp.trailers());
+        out_.commit_text(start);
+      }
+      ok = true;
+      reusable = rp.head().keep_alive && uoff >= uin.size() && st != ParseStatus::upgrade;
+      break;
+    }
+  }
+
+  if (ok) {
+    int rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+    if (rc < 0) close_ = true;
+  }
+  if (body_sender.size() > 0) {
+    // The response ended (or failed) before the request body: stop sending it.
+    close_ = true;
+    up.stream().cancel();
+    reusable = false;
+  }
+  co_await body_sender.join();
+  if (body_failed_) reusable = false;
+  if (!ok) {
+    out_.clear();
+    if (!head_sent && failure_status != 0) {
+      co_await reply(failure_status, failure, failure_flags, !request_complete_);
+    } else {
+      exchange_.response_flags = failure_flags.empty() ? flags::kUpstreamReset : failure_flags;
+      close_ = true;  // the client got a head and part of a body: never leave it guessing
+    }
+  }
+  exchange_.response_headers = nullptr;
+  up.count_request();
+  cluster.pool.release(std::move(upstream_), ok && reusable);
+  co_return Upstream::done;
+}
+
+HttpListener::HttpListener(const conf::Listener& listener,
+                           std::deque<lb::UpstreamCluster>& clusters, core::BufferPool& buffers,
+                           uint32_t connection_buffer, AccessLogSinks& logs, HttpStats& stats)
+    : listener_(listener),
+      settings_(listener.http),
+      clusters_(clusters),
+      buffers_(buffers),
+      connection_buffer_(connection_buffer),
+      stats_(stats),
+      routes_(listener.http.virtual_hosts),
+      filters_(make_filters(listener.http.filters, logs)) {
+  for (const auto& cidr : settings_.trusted_proxies)
+    if (auto r = core::CidrRange::parse(cidr)) proxy_headers_.trusted_proxies.push_back(*r);
+  if (!settings_.via.empty()) proxy_headers_.via = "1.1 " + settings_.via;
+  proxy_headers_.generate_request_id = settings_.generate_request_id;
+  limits_.max_head_bytes = settings_.max_request_headers;
+  limits_.max_header_count = settings_.max_header_count;
+  limits_.max_uri_length = settings_.max_uri_length;
+}
+
+HttpListener::~HttpListener() = default;
+
+core::Task<void> HttpListener::serve(core::Socket client, core::TaskScope& scope) {
+  ++stats_.connections;
+  ++stats_.active_connections;
+  {
+    Connection c(*this, std::move(client));
+    scope.add(c);
+    co_await c.run();
+  }
+  --stats_.active_connections;
+}
+
+void HttpListener::drain() {
+  draining_ = true;
+  idle_connections_.cancel();
+}
+
+}  // namespace ringress::http

@@ -1,0 +1,59 @@
+// HttpListener: the HTTP connection manager of one http listener on one worker. Each accepted
+// connection is served by one coroutine that reads a request head, runs the filter chain,
+// routes, and either answers locally (direct response, redirect, error) or proxies the request
+// over a pooled keep-alive upstream connection, streaming bodies both ways; then the next
+// request (pipelined requests are answered in order). See docs/design.md.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "conf/config.h"
+#include "core/buffer_pool.h"
+#include "core/socket.h"
+#include "core/task.h"
+#include "core/task_scope.h"
+#include "http/access_log_sink.h"
+#include "http/filter.h"
+#include "http/http_stats.h"
+#include "http/message.h"
+#include "http/parser.h"
+#include "http/proxy_headers.h"
+#include "http/route_table.h"
+#include "lb/upstream_cluster.h"
+
+namespace ringress::http {
+
+class HttpListener {
+ public:
+  // `clusters[i]` is this worker's state for config.clusters[i].
+  HttpListener(const conf::Listener& listener, std::deque<lb::UpstreamCluster>& clusters,
+               core::BufferPool& buffers, uint32_t connection_buffer, AccessLogSinks& logs,
+               HttpStats& stats);
+  ~HttpListener();
+
+  // Serves one downstream connection until it closes. `scope` (the worker's) may cancel it.
+  core::Task<void> serve(core::Socket client, core::TaskScope& scope);
+  // Graceful stop: idle keep-alive connections close now, busy ones after their response.
+  void drain();
+
+  class Connection;
+
+ private:
+  friend class Connection;
+  const conf::Listener& listener_;
+  const conf::HttpSettings& settings_;
+  std::deque<lb::UpstreamCluster>& clusters_;
+  core::BufferPool& buffers_;
+  uint32_t connection_buffer_;
+  HttpStats& stats_;
+  RouteTable routes_;
+  std::vector<std::unique_ptr<Filter>> filters_;
+  ProxyHeaderSettings proxy_headers_;
+  ParseLimits limits_;
+  bool draining_ = false;
+  core::TaskScope idle_connections_;  // registry only: connections waiting for a request
+};
+
+}  // namespace ringress::http

@@ -1,0 +1,37 @@
+// Per-worker HTTP counters (plain integers: each worker writes only its own).
+#pragma once
+
+#include <cstdint>
+
+namespace ringress::http {
+
+struct HttpStats {
+  uint64_t connections = 0;
+  uint64_t active_connections = 0;
+  uint64_t requests = 0;
+  uint64_t responses_by_class[6] = {};  // [1] = 1xx ... [5] = 5xx
+  uint64_t upstream_requests = 0;
+  uint64_t stale_connection_retries = 0;  // reused connection failed before a response byte
+  uint64_t upgrades = 0;
+  // Local replies and failures, by cause.
+  uint64_t bad_request = 0;              // 400 and other codec rejections (414, 431, 501, 505)
+  uint64_t request_headers_timeout = 0;  // 408
+  uint64_t no_route = 0;                 // 404
+  uint64_t body_too_large = 0;           // 413
+  uint64_t upstream_connect_failed = 0;  // 503
+  uint64_t upstream_reset = 0;           // 502 before headers, or closed mid-body
+  uint64_t upstream_protocol_error = 0;  // 502: malformed response
+  uint64_t upstream_timeout = 0;         // 504
+  uint64_t rate_limited = 0;
+  uint64_t fault_injected = 0;
+  uint64_t direct_responses = 0;
+  uint64_t redirects = 0;
+
+  void add(const HttpStats& o) {
+    const uint64_t* src = reinterpret_cast<const uint64_t*>(&o);
+    uint64_t* dst = reinterpret_cast<uint64_t*>(this);
+    for (std::size_t i = 0; i < sizeof(HttpStats) / sizeof(uint64_t); ++i) dst[i] += src[i];
+  }
+};
+
+}  // namespace ringress::http

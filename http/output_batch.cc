@@ -1,0 +1,44 @@
+#include "http/output_batch.h"
+
+namespace ringress::http {
+
+void OutputBatch::commit_text(std::size_t start) {
+  auto length = static_cast<uint32_t>(text_.size() - start);
+  if (length == 0) return;
+  bytes_ += length;
+  if (!pieces_.empty() && pieces_.back().slice.empty() &&
+      pieces_.back().offset + pieces_.back().length == start) {
+    pieces_.back().length += length;
+    return;
+  }
+  pieces_.push_back({{}, static_cast<uint32_t>(start), length});
+}
+
+void OutputBatch::append_slice(core::BufferSlice slice) {
+  if (slice.empty()) return;
+  bytes_ += slice.size();
+  uint32_t n = slice.size();
+  pieces_.push_back({std::move(slice), 0, n});
+}
+
+core::Task<int> OutputBatch::flush(core::TcpStream& stream, core::TimePoint deadline) {
+  if (pieces_.empty()) co_return 0;
+  iov_.clear();
+  for (const auto& p : pieces_) {
+    if (p.slice.empty())
+      iov_.push_back({text_.data() + p.offset, p.length});
+    else
+      iov_.push_back({const_cast<char*>(p.slice.data()), p.slice.size()});
+  }
+  int rc = co_await stream.writev(std::span<iovec>(iov_), deadline);
+  clear();
+  co_return rc;
+}
+
+void OutputBatch::clear() {
+  pieces_.clear();
+  text_.clear();
+  bytes_ = 0;
+}
+
+}  // namespace ringress::http

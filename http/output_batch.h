@@ -1,0 +1,55 @@
+// OutputBatch: what goes out on a connection next, gathered so that one writev carries a
+// response head, chunk framing and body slices together. Text (heads, chunk sizes) is appended
+// to one reusable string; body bytes stay in their receive buffers (BufferSlices), no copy.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/buffer_pool.h"
+#include "core/task.h"
+#include "core/tcp_stream.h"
+
+namespace ringress::http {
+
+class OutputBatch {
+ public:
+  OutputBatch() {
+    text_.reserve(4096);
+    pieces_.reserve(16);
+    iov_.reserve(16);
+  }
+
+  // Serializers append to text(); then commit_text(start) records what they wrote.
+  std::string& text() { return text_; }
+  std::size_t text_size() const { return text_.size(); }
+  void commit_text(std::size_t start);
+  void append_text(std::string_view s) {
+    std::size_t start = text_.size();
+    text_.append(s);
+    commit_text(start);
+  }
+  void append_slice(core::BufferSlice slice);
+
+  std::size_t bytes() const { return bytes_; }
+  bool empty() const { return pieces_.empty(); }
+  // Writes everything gathered; returns bytes written or -errno. The batch is empty afterwards.
+  core::Task<int> flush(core::TcpStream& stream, core::TimePoint deadline);
+  void clear();
+
+ private:
+  struct Piece {
+    core::BufferSlice slice;  // empty: text_[offset, offset+length)
+    uint32_t offset = 0;
+    uint32_t length = 0;
+  };
+  std::string text_;
+  std::vector<Piece> pieces_;
+  std::vector<iovec> iov_;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace ringress::http

@@ -1,0 +1,109 @@
+#include "http/proxy_headers.h"
+
+#include <random>
+
+namespace ringress::http {
+namespace {
+
+// Each comma-separated token of `list`, trimmed.
+template <typename F>
+void for_each_token(std::string_view list, F f) {
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    std::string_view t = list.substr(0, comma);
+    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+    if (!t.empty()) f(t);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+}  // namespace
+
+void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {
+  // Fields named by Connection are hop-by-hop too (RFC 9110 7.6.1).
+  for (const auto& f : headers) {
+    if (!iequals(f.name, "connection")) continue;
+    for_each_token(f.value, [&](std::string_view token) {
+      if (keep_upgrade && iequals(token, "upgrade")) return;
+      if (iequals(token, "connection")) return;
+      // Removing while iterating is not possible; mark by clearing the name's value below.
+      for (auto& g : headers.fields())
+        if (iequals(g.name, token) && !iequals(g.name, "connection")) g.name = {};
+    });
+  }
+  auto& fields = headers.fields();
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    std::string_view n = fields[i].name;
+    if (n.empty()) continue;
+    if (iequals(n, "connection") || iequals(n, "keep-alive") || iequals(n, "proxy-connection") ||
+        iequals(n, "transfer-encoding") || iequals(n, "trailer") || iequals(n, "expect"))
+      continue;
+    if (iequals(n, "te") && !iequals(fields[i].value, "trailers")) continue;
+    if (iequals(n, "upgrade") && !keep_upgrade) continue;
+    fields[out++] = fields[i];
+  }
+  fields.resize(out);
+}
+
+void prepare_upstream_request(HeaderMap& headers, Exchange& e, const ProxyHeaderSettings& s,
+                              bool client_trusted, std::string_view upstream_host, bool upgrading) {
+  remove_hop_by_hop(headers, upgrading);
+  if (upgrading) headers.add("Connection", "upgrade");
+
+  const std::string_view* xff = headers.get("x-forwarded-for");
+  if (client_trusted && xff && !xff->empty()) {
+    std::string_view joined = e.arena->extend(e.arena->copy(*xff), ", ");
+    headers.set("X-Forwarded-For", e.arena->extend(joined, e.client_ip));
+  } else {
+    headers.set("X-Forwarded-For", e.client_ip);
+  }
+  if (!client_trusted || !headers.get("x-forwarded-proto"))
+    headers.set("X-Forwarded-Proto", s.scheme);
+
+  if (!upstream_host.empty()) {
+    if (!e.request->host.empty()) headers.set("X-Forwarded-Host", e.request->host);
+    headers.set("Host", upstream_host);
+  }
+
+  if (const std::string_view* id = headers.get("x-request-id"); id && !id->empty()) {
+    e.request_id = *id;
+  } else if (s.generate_request_id) {
+    e.request_id = make_request_id(*e.arena);
+    headers.set("X-Request-Id", e.request_id);
+  }
+
+  if (!s.via.empty()) {
+    if (const std::string_view* via = headers.get("via"))
+      headers.set("Via", e.arena->extend(e.arena->extend(e.arena->copy(*via), ", "), s.via));
+    else
+      headers.add("Via", s.via);
+  }
+}
+
+void prepare_downstream_response(HeaderMap& headers, const ProxyHeaderSettings& s, bool upgrading) {
+  remove_hop_by_hop(headers, upgrading);
+  if (upgrading) headers.add("Connection", "upgrade");
+  if (!s.via.empty()) headers.add("Via", s.via);
+}
+
+std::string_view make_request_id(core::Arena& arena) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  uint64_t hi = rng(), lo = rng();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
+  static constexpr char kHex[] = "0123456789abcdef";
+  char* p = arena.allocate(36);
+  int pos = 0;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) p[pos++] = '-';
+    uint8_t byte = static_cast<uint8_t>(i < 8 ? hi >> (56 - 8 * i) : lo >> (56 - 8 * (i - 8)));
+    p[pos++] = kHex[byte >> 4];
+    p[pos++] = kHex[byte & 15];
+  }
+  return {p, 36};
+}
+
+}  // namespace ringress::http

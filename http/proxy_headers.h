@@ -1,0 +1,39 @@
+// The headers a proxy manages on the way through: hop-by-hop fields removed (Connection and the
+// fields it names, Keep-Alive, Proxy-Connection, TE except "trailers", Trailer, Upgrade unless
+// upgrading, Transfer-Encoding and Expect, which ringress re-frames and answers itself),
+// X-Forwarded-For/-Proto/-Host, X-Request-Id, Via, and Host rewriting.
+#pragma once
+
+#include <vector>
+
+#include "conf/http_config.h"
+#include "core/cidr.h"
+#include "http/exchange.h"
+#include "http/header_map.h"
+
+namespace ringress::http {
+
+struct ProxyHeaderSettings {
+  std::vector<core::CidrRange> trusted_proxies;
+  std::string via;  // "1.1 <name>", or empty for none
+  bool generate_request_id = true;
+  std::string_view scheme = "http";
+};
+
+// Removes hop-by-hop fields. `keep_upgrade` keeps Connection: upgrade and Upgrade.
+void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade);
+
+// Rewrites request headers for the upstream. `client_trusted`: the peer is a trusted proxy.
+// `upstream_host`: the new Host value, or empty to keep the client's.
+void prepare_upstream_request(HeaderMap& headers, Exchange& exchange,
+                              const ProxyHeaderSettings& settings, bool client_trusted,
+                              std::string_view upstream_host, bool upgrading);
+
+// Rewrites response headers for the client.
+void prepare_downstream_response(HeaderMap& headers, const ProxyHeaderSettings& settings,
+                                 bool upgrading);
+
+// A random version-4 UUID in the arena.
+std::string_view make_request_id(core::Arena& arena);
+
+}  // namespace ringress::http
