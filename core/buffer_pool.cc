@@ -9,6 +9,9 @@
 #include "core/reactor.h"
 
 namespace ringress::core {
+namespace {
+constexpr uint32_t kInitialRingTarget = 64;
+}  // namespace
 
 BufferSlice::BufferSlice(const BufferSlice& o)
     : pool_(o.pool_), bid_(o.bid_), offset_(o.offset_), length_(o.length_) {
@@ -52,7 +55,10 @@ void BufferSlice::reset() {
 }
 
 BufferPool::BufferPool(Reactor& reactor, uint32_t buffer_size, uint32_t count)
-    : reactor_(reactor), buffer_size_(buffer_size), count_(count), available_(count) {
+    : reactor_(reactor),
+      buffer_size_(buffer_size),
+      count_(count),
+      ring_target_(count < kInitialRingTarget ? count : kInitialRingTarget) {
   if (count == 0 || count > 32768 || (count & (count - 1)) != 0)
     throw std::invalid_argument("buffer count must be a power of two up to 32768");
   std::size_t data_bytes = std::size_t(buffer_size) * count;
@@ -72,10 +78,27 @@ BufferPool::BufferPool(Reactor& reactor, uint32_t buffer_size, uint32_t count)
   if (rc != 0)
     throw std::runtime_error(std::string("io_uring_register_buf_ring: ") + std::strerror(-rc));
   refs_.assign(count, 0);
-  int mask = io_uring_buf_ring_mask(count);
-  for (uint32_t i = 0; i < count; ++i)
-    io_uring_buf_ring_add(ring_, base_ + std::size_t(i) * buffer_size_, buffer_size_, i, mask, i);
-  io_uring_buf_ring_advance(ring_, count);
+  free_.reserve(count);
+  for (uint32_t i = count; i-- > 0;) free_.push_back(static_cast<uint16_t>(i));
+  refill();
+}
+
+void BufferPool::refill() {
+  int added = 0;
+  const int mask = io_uring_buf_ring_mask(count_);
+  while (in_ring_ < ring_target_ && !free_.empty()) {
+    uint16_t bid = free_.back();
+    free_.pop_back();
+    io_uring_buf_ring_add(ring_, base_ + std::size_t(bid) * buffer_size_, buffer_size_, bid, mask,
+                          added++);
+    ++in_ring_;
+  }
+  if (added > 0) io_uring_buf_ring_advance(ring_, added);
+}
+
+void BufferPool::note_exhausted() {
+  ring_target_ = ring_target_ * 2 > count_ ? count_ : ring_target_ * 2;
+  refill();
 }
 
 BufferPool::~BufferPool() {
@@ -89,10 +112,8 @@ void BufferPool::release(uint16_t bid) {
 }
 
 void BufferPool::recycle(uint16_t bid) {
-  io_uring_buf_ring_add(ring_, base_ + std::size_t(bid) * buffer_size_, buffer_size_, bid,
-                        io_uring_buf_ring_mask(count_), 0);
-  io_uring_buf_ring_advance(ring_, 1);
-  ++available_;
+  free_.push_back(bid);
+  refill();
   if (BufferWaiter* w = waiters_head_) {
     waiters_head_ = w->next_waiter_;
     if (!waiters_head_) waiters_tail_ = nullptr;

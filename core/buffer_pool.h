@@ -1,5 +1,8 @@
 // BufferPool: a worker's receive buffers, registered with its ring as a provided-buffer ring
 // (group 0). The kernel picks a buffer only when data arrives, so an idle connection owns none.
+// Only a few buffers sit in the kernel's ring at a time, refilled from a LIFO stack of free
+// ones, so the buffers in use are the recently used, cache-warm ones (a FIFO over the whole pool
+// made every copy touch cold memory); the ring grows when a burst empties it (-ENOBUFS).
 // A received buffer is handed out as a BufferSlice; when the last slice of a buffer is
 // destroyed, the buffer goes back to the ring. When the ring runs dry, multishot receives stop
 // with -ENOBUFS and wait here (BufferWaiter) until a buffer returns: that is backpressure.
@@ -78,16 +81,20 @@ class BufferPool {
   // The kernel filled buffer `bid` with `length` bytes.
   BufferSlice take(uint16_t bid, uint32_t length) {
     refs_[bid] = 1;
-    --available_;
+    --in_ring_;
+    refill();
     return BufferSlice(this, bid, 0, length);
   }
+  // A receive found the kernel's ring empty: provide more buffers at a time from now on.
+  void note_exhausted();
   // Waits for buffers; on_buffers_available() runs when at least one came back.
   void wait_for_buffers(BufferWaiter* w);
   void cancel_wait(BufferWaiter* w);
 
   uint32_t buffer_size() const { return buffer_size_; }
   uint32_t count() const { return count_; }
-  uint32_t available() const { return available_; }
+  uint32_t available() const { return in_ring_ + static_cast<uint32_t>(free_.size()); }
+  uint32_t ring_target() const { return ring_target_; }
   const char* buffer(uint16_t bid) const { return base_ + std::size_t(bid) * buffer_size_; }
 
  private:
@@ -95,11 +102,14 @@ class BufferPool {
   void add_ref(uint16_t bid) { ++refs_[bid]; }
   void release(uint16_t bid);
   void recycle(uint16_t bid);
+  void refill();
 
   Reactor& reactor_;
   uint32_t buffer_size_;
   uint32_t count_;
-  uint32_t available_;
+  uint32_t in_ring_ = 0;      // buffers the kernel may fill now
+  uint32_t ring_target_;      // how many to keep there
+  std::vector<uint16_t> free_;  // the others, most recently freed last
   char* base_ = nullptr;
   io_uring_buf_ring* ring_ = nullptr;
   std::size_t ring_bytes_ = 0;

@@ -106,11 +106,11 @@ void Reactor::run(Task<void> main) {
 }
 
 void Reactor::run_ready() {
-  while (!ready_.empty()) {
-    running_.swap(ready_);
-    for (auto h : running_) h.resume();
-    running_.clear();
-  }
+  // One snapshot per iteration: what becomes ready meanwhile (a Yield, say) runs after the next
+  // look at the completion queue and the timers, so nothing can starve I/O.
+  running_.swap(ready_);
+  for (auto h : running_) h.resume();
+  running_.clear();
   if (inbox_pending_) drain_inbox();
 }
 

@@ -11,7 +11,6 @@ void RecvQueue::operator delete(void* p, std::size_t size) noexcept { frame_free
 
 RecvQueue::RecvQueue(int fd, BufferPool& pool, uint32_t high_watermark)
     : fd_(fd), pool_(pool), high_watermark_(high_watermark) {
-  items_.reserve(8);
   read_timer_.context = this;
   read_timer_.fire = [](Timer* t) {
     auto* self = static_cast<RecvQueue*>(t->context);
@@ -45,7 +44,7 @@ void RecvQueue::on_cqe(int res, uint32_t flags) {
       BufferSlice slice = pool_.take(bid, static_cast<uint32_t>(res));
       if (!detached_) {
         queued_bytes_ += slice.size();
-        items_.push_back(std::move(slice));
+        items_.push(std::move(slice));
         wake = true;
       }
     } else {
@@ -55,7 +54,9 @@ void RecvQueue::on_cqe(int res, uint32_t flags) {
   } else if (res == 0) {
     eof_ = true;
     wake = true;
-  } else if (res != -ENOBUFS && res != -ECANCELED) {
+  } else if (res == -ENOBUFS) {
+    pool_.note_exhausted();
+  } else if (res != -ECANCELED) {
     error_ = -res;
     wake = true;
   }
@@ -94,16 +95,7 @@ void RecvQueue::ReadAwaiter::await_suspend(std::coroutine_handle<> h) {
 ReadResult RecvQueue::ReadAwaiter::await_resume() {
   RecvQueue& q = q_;
   if (q.cancelled_) return {-ECANCELED, {}};
-  if (q.head_ < q.items_.size()) {
-    ReadResult out{0, std::move(q.items_[q.head_++])};
-    q.queued_bytes_ -= out.data.size();
-    if (q.head_ == q.items_.size()) {
-      q.items_.clear();
-      q.head_ = 0;
-    }
-    q.maybe_arm();
-    return out;
-  }
+  if (!q.items_.empty()) return {0, q.try_take()};
   if (q.error_) return {-q.error_, {}};
   if (q.eof_) return {};
   if (q.timed_out_) {
@@ -111,6 +103,14 @@ ReadResult RecvQueue::ReadAwaiter::await_resume() {
     return {-ETIMEDOUT, {}};
   }
   return {-EAGAIN, {}};
+}
+
+BufferSlice RecvQueue::try_take() {
+  if (cancelled_ || items_.empty()) return {};
+  BufferSlice out = items_.pop();
+  queued_bytes_ -= out.size();
+  maybe_arm();
+  return out;
 }
 
 void RecvQueue::cancel() {
@@ -126,7 +126,6 @@ void RecvQueue::detach() {
   pool_.cancel_wait(this);
   if (read_timer_.queued()) Reactor::current().remove_timer(&read_timer_);
   items_.clear();
-  head_ = 0;
   queued_bytes_ = 0;
   if (!armed_) {
     delete this;

@@ -11,10 +11,10 @@
 
 #include <coroutine>
 #include <cstdint>
-#include <vector>
 
 #include "core/buffer_pool.h"
 #include "core/reactor.h"
+#include "core/slice_queue.h"
 
 namespace ringress::core {
 
@@ -53,6 +53,8 @@ class RecvQueue final : public Completion, public BufferWaiter {
     TimePoint deadline_;
   };
   ReadAwaiter read(TimePoint deadline) { return ReadAwaiter(*this, deadline); }
+  // The next queued slice without waiting, or an empty one when nothing is queued.
+  BufferSlice try_take();
 
   // Makes the current and every later read fail with -ECANCELED.
   void cancel();
@@ -61,14 +63,14 @@ class RecvQueue final : public Completion, public BufferWaiter {
   // The peer closed or reset (an idle pooled connection watches for this).
   bool closed_by_peer() const { return eof_ || error_ != 0; }
   uint32_t queued_bytes() const { return queued_bytes_; }
-  bool has_data() const { return head_ < items_.size(); }
+  bool has_data() const { return !items_.empty(); }
   void set_close_listener(PeerCloseListener* l) { close_listener_ = l; }
 
   void on_cqe(int res, uint32_t flags) override;
   void on_buffers_available() override { maybe_arm(); }
 
  private:
-  bool ready() const { return head_ < items_.size() || eof_ || error_ || cancelled_; }
+  bool ready() const { return !items_.empty() || eof_ || error_ || cancelled_; }
   void maybe_arm();
   void wake_reader();
   void destroy();
@@ -76,8 +78,7 @@ class RecvQueue final : public Completion, public BufferWaiter {
   int fd_;
   BufferPool& pool_;
   uint32_t high_watermark_;
-  std::vector<BufferSlice> items_;
-  std::size_t head_ = 0;
+  SliceQueue items_;
   uint32_t queued_bytes_ = 0;
   int error_ = 0;
   bool eof_ = false;

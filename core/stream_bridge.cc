@@ -19,7 +19,10 @@ struct Shared {
   }
 };
 
+constexpr std::size_t kBatch = 16;
+
 Task<void> pump(Shared& s, TcpStream& from, TcpStream& to, uint64_t& bytes, BufferSlice first) {
+  BufferSlice slices[kBatch];
   if (!first.empty()) {
     int w = co_await to.write(first.data(), first.size(), deadline_after(s.idle));
     if (w < 0) {
@@ -48,13 +51,28 @@ Task<void> pump(Shared& s, TcpStream& from, TcpStream& to, uint64_t& bytes, Buff
       co_return;
     }
     s.last_activity = Clock::now();
-    int w = co_await to.write(r.data.data(), r.data.size(), deadline_after(s.idle));
+    // Whatever else already arrived goes out in the same writev.
+    std::size_t n = 0;
+    slices[n++] = std::move(r.data);
+    while (n < kBatch) {
+      BufferSlice more = from.try_read();
+      if (more.empty()) break;
+      slices[n++] = std::move(more);
+    }
+    iovec iov[kBatch];
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      iov[i] = {const_cast<char*>(slices[i].data()), slices[i].size()};
+      total += slices[i].size();
+    }
+    int w = co_await to.writev(std::span<iovec>(iov, n), deadline_after(s.idle));
+    for (std::size_t i = 0; i < n; ++i) slices[i].reset();
     if (w < 0) {
       if (w != -ECANCELED) s.result.reset = true;
       s.abort();
       co_return;
     }
-    bytes += r.data.size();
+    bytes += total;
     s.last_activity = Clock::now();
   }
 }

@@ -72,8 +72,9 @@ Task<int> TcpStream::writev(std::span<iovec> iov, TimePoint deadline) {
 
 Task<int> TcpStream::shutdown_write() {
   if (cancelled_) co_return -ECANCELED;
-  int fd = fd_;
-  co_return co_await io_op([fd](io_uring_sqe* s) { io_uring_prep_shutdown(s, fd, SHUT_WR); });
+  // Directly: shutdown(2) never blocks for TCP, and IORING_OP_SHUTDOWN always goes through an
+  // io-wq worker thread (measured: ~10 us per connection).
+  co_return ::shutdown(fd_, SHUT_WR) == 0 ? 0 : -errno;
 }
 
 }  // namespace ringress::core

@@ -26,6 +26,8 @@ class TcpStream {
   // Next received bytes, end of stream, or -errno (-ETIMEDOUT at the deadline, which leaves
   // the stream usable; -ECANCELED after cancel()).
   RecvQueue::ReadAwaiter read(TimePoint deadline = kNoDeadline) { return recv_->read(deadline); }
+  // Already received bytes without waiting; empty when none are queued.
+  BufferSlice try_read() { return recv_->try_take(); }
   // Sends all of [data, data+size); returns size or -errno.
   Task<int> write(const char* data, std::size_t size, TimePoint deadline = kNoDeadline);
   // Sends all the iovecs (the array is modified); returns bytes or -errno.
