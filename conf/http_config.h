@@ -169,7 +169,6 @@ struct HttpSettings {
   std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For is kept and appended
   std::string via;                           // added as "Via: 1.1 <via>" when not empty
   bool generate_request_id = true;           // X-Request-Id when absent
-  uint32_t max_pipelined_requests = 16;      // requests read ahead of their responses
 };
 
 // Upstream connection pool of a cluster (per worker, per host).

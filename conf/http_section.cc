@@ -10,7 +10,6 @@ constexpr int64_t kMaxHeaderCount = 10000;
 constexpr uint64_t kMinUriLength = 64, kMaxUriLength = 1 << 20;
 constexpr Duration kMaxRequestHeadersTimeout = std::chrono::hours(1);
 constexpr Duration kMaxIdleTimeout = std::chrono::hours(24 * 7);
-constexpr int64_t kMaxPipelinedRequests = 1024;
 
 std::vector<std::string> read_trusted_proxies(const Value& value) {
   std::vector<std::string> out;
@@ -40,7 +39,7 @@ const std::vector<std::string_view>& http_listener_keys() {
       "max_request_headers", "max_header_count",
       "max_uri_length",      "request_headers_timeout",
       "trusted_proxies",     "via",
-      "generate_request_id", "max_pipelined_requests",
+      "generate_request_id",
   };
   return keys;
 }
@@ -66,8 +65,6 @@ HttpSettings read_http(const Table& listener, const std::vector<Cluster>& cluste
               v->describe());
   }
   if (auto v = listener.get("generate_request_id")) http.generate_request_id = v->boolean();
-  if (auto v = listener.get("max_pipelined_requests"))
-    http.max_pipelined_requests = static_cast<uint32_t>(v->integer(1, kMaxPipelinedRequests));
   http.filters = read_filters(listener);
   http.virtual_hosts = read_virtual_hosts(listener.require("virtual_hosts"), clusters);
   return http;

@@ -36,6 +36,15 @@ bool has_body(const RequestHead& r) {
   return r.chunked || (r.has_content_length && r.content_length > 0);
 }
 
+// Whether the retry policy retries a response with `status` (or the local reply it would cause).
+bool retries_on_status(const conf::RetryPolicy& p, uint16_t status) {
+  if (p.status_5xx && status >= 500 && status <= 599) return true;
+  return p.gateway_errors && (status == 502 || status == 503 || status == 504);
+}
+
+// Whether it retries an upstream that closed or reset before responding (a 502 otherwise).
+bool retries_on_reset(const conf::RetryPolicy& p) { return p.reset || retries_on_status(p, 502); }
+
 // Deadline `d` from now, or none for a zero duration.
 core::TimePoint deadline_or_none(conf::Duration d) {
   return d.count() > 0 ? core::deadline_after(d) : core::kNoDeadline;
@@ -105,7 +114,9 @@ class HttpListener::Connection final : public core::Cancellable {
   };
   enum class Input { event, timeout, closed };
   // Results of proxying one request.
-  enum class Upstream { done, retry_fresh };
+  // How one exchange ended: done (answered, one way or another), or to be tried again on a
+  // fresh connection to the same host (keep-alive race) or on the next host (retry policy).
+  enum class Upstream { done, retry_fresh, retry_next };
 
   core::Task<bool> serve_one();
   core::Task<Input> next_request_event(ParseStatus& status, bool& started);
@@ -114,8 +125,13 @@ class HttpListener::Connection final : public core::Cancellable {
                          std::string_view content_type = "text/plain");
   core::Task<void> proxy(const conf::Route& route);
   core::Task<Upstream> exchange_with(lb::UpstreamCluster& cluster, const conf::Route& route,
-                                     bool reused, std::string_view head);
+                                     bool reused, bool may_retry, std::string_view head);
   core::Task<void> send_request_body(lb::UpstreamConnection& up, const conf::Route& route);
+  // Closes the current upstream connection (it is not reused) and passes `u` on.
+  Upstream drop_upstream(Upstream u) {
+    upstream_.reset();
+    return u;
+  }
   void finish();
 
   HttpListener& l_;
@@ -329,61 +345,65 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
   head_.clear();
   write_request_head(head_, req.method, target, 1, req.headers);
 
-  // Connect: an idle pooled connection if there is one, else a new one; on connect failure the
-  // next host, as the route's retry policy allows.
-  uint32_t tries = 1 + (route.retry.connect_failure ? route.retry.attempts : 0);
-  bool reused = false;
-  int last_error = 0;
-  for (uint32_t i = 0; i < tries && !upstream_; ++i) {
-    if (i > 0) host = cluster.picker.pick();
-    upstream_ = cluster.pool.take_idle(host);
-    if (upstream_) {
-      reused = true;
-      break;
-    }
-    lb::ConnectOutcome c = co_await cluster.pool.connect(host);
-    if (c.error == 0) {
-      upstream_ = std::move(c.connection);
-    } else {
-      last_error = c.error;
+  // Attempts: an idle pooled connection to the picked host if there is one, else a new one. A
+  // connect failure, or a retryable failure or status (route retry policy; only for requests
+  // without a body, which can be replayed), moves on to the next host while retries are left. A
+  // reused connection that fails before any response byte is retried once on a fresh one
+  // without using a retry: that is the keep-alive race, not an upstream failure.
+  uint32_t retries_left = route.retry.attempts;
+  const bool replayable = !has_body(req) && !upgrading;
+  bool fresh_only = false;
+  bool continue_sent = false;
+  for (;;) {
+    bool reused = false;
+    while (!upstream_) {
+      if (!fresh_only) upstream_ = cluster.pool.take_idle(host);
+      if (upstream_) {
+        reused = true;
+        break;
+      }
+      lb::ConnectOutcome c = co_await cluster.pool.connect(host);
+      if (c.error == 0) {
+        upstream_ = std::move(c.connection);
+        break;
+      }
       RLOG_WARN("listener %s: connect to %s (cluster %s) failed: %s", l_.listener_.name.c_str(),
                 cluster.pool.host(host).address_text.c_str(), cluster.config.name.c_str(),
-                std::strerror(-last_error));
+                std::strerror(-c.error));
+      if (!route.retry.connect_failure || retries_left == 0 || down_.cancelled()) {
+        std::string_view body =
+            arena_.extend(arena_.copy("upstream connect error: "), std::strerror(-c.error));
+        co_await reply(503, arena_.extend(body, "\n"), flags::kUpstreamConnectFailure,
+                       !request_complete_);
+        co_return;
+      }
+      --retries_left;
+      ++l_.stats_.upstream_retries;
+      host = cluster.picker.pick();
     }
-    if (down_.cancelled()) break;
-  }
-  if (!upstream_) {
-    std::string_view body =
-        arena_.extend(arena_.copy("upstream connect error: "), std::strerror(-last_error));
-    co_await reply(503, arena_.extend(body, "\n"), flags::kUpstreamConnectFailure,
-                   !request_complete_);
-    co_return;
-  }
-  exchange_.upstream_host = cluster.pool.host(upstream_->host()).address_text;
-  if (req.expect_continue && has_body(req)) {
-    out_.append_text("HTTP/1.1 100 Continue\r\n\r\n");
-    int rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
-    if (rc < 0) {
-      close_ = true;
-      co_return;
+    fresh_only = false;
+    exchange_.upstream_host = cluster.pool.host(upstream_->host()).address_text;
+    if (req.expect_continue && has_body(req) && !continue_sent) {
+      continue_sent = true;
+      out_.append_text("HTTP/1.1 100 Continue\r\n\r\n");
+      int rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+      if (rc < 0) {
+        close_ = true;
+        co_return;
+      }
     }
-  }
-  ++l_.stats_.upstream_requests;
-  Upstream result = co_await exchange_with(cluster, route, reused, head_);
-  if (result == Upstream::retry_fresh) {
-    ++l_.stats_.stale_connection_retries;
-    lb::ConnectOutcome c = co_await cluster.pool.connect(upstream_ ? upstream_->host() : host);
-    upstream_.reset();
-    if (c.error != 0) {
-      co_await reply(503, "upstream connect error\n", flags::kUpstreamConnectFailure,
-                     !request_complete_);
-      co_return;
+    ++l_.stats_.upstream_requests;
+    const bool may_retry = replayable && retries_left > 0;
+    Upstream result = co_await exchange_with(cluster, route, reused, may_retry, head_);
+    if (result == Upstream::done) break;
+    if (result == Upstream::retry_fresh) {
+      ++l_.stats_.stale_connection_retries;
+      fresh_only = true;
+      continue;
     }
-    upstream_ = std::move(c.connection);
-    Upstream again = co_await exchange_with(cluster, route, false, head_);
-    if (again == Upstream::retry_fresh)
-      co_await reply(502, "upstream closed the connection before responding\n",
-                     flags::kUpstreamReset, true);
+    --retries_left;
+    ++l_.stats_.upstream_retries;
+    host = cluster.picker.pick();
   }
   upstream_.reset();
 }
@@ -452,7 +472,8 @@ core::Task<void> HttpListener::Connection::send_request_body(lb::UpstreamConnect
 }
 
 core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchange_with(
-    lb::UpstreamCluster& cluster, const conf::Route& route, bool reused, std::string_view head) {
+    lb::UpstreamCluster& cluster, const conf::Route& route, bool reused, bool may_retry,
+    std::string_view head) {
   RequestHead& req = parser_.head();
   lb::UpstreamConnection& up = *upstream_;
   const bool upgrading = req.upgrade;
@@ -465,7 +486,9 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
     body_sender.spawn(send_request_body(up, route));
   } else {
     int rc = co_await up_out_.flush(up.stream(), deadline_or_none(route.idle_timeout));
-    if (rc < 0 && reused && idempotent(req.method)) co_return Upstream::retry_fresh;
+    if (rc < 0 && reused && idempotent(req.method)) co_return drop_upstream(Upstream::retry_fresh);
+    if (rc < 0 && may_retry && retries_on_reset(route.retry))
+      co_return drop_upstream(Upstream::retry_next);
     if (rc < 0) {
       co_await reply(502, "upstream reset the connection\n", flags::kUpstreamReset,
                      !request_complete_);
@@ -508,6 +531,8 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
       core::ReadResult r = co_await up.stream().read(deadline);
       if (r.error == -ETIMEDOUT) {
         if (!head_sent && !request_complete_ && route.idle_timeout.count() == 0) continue;
+        if (!head_sent && may_retry && retries_on_status(route.retry, 504))
+          co_return drop_upstream(Upstream::retry_next);
         failure = "upstream did not respond in time\n";
         failure_flags = flags::kUpstreamTimeout;
         failure_status = 504;
@@ -517,9 +542,10 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
         if (r.eof() && head_sent && rp.finish_on_eof() == ParseStatus::message_complete) {
           st = ParseStatus::message_complete;
         } else {
-          if (!got_bytes && reused && !body && idempotent(req.method) && !body_too_large_) {
-            co_return Upstream::retry_fresh;
-          }
+          if (!got_bytes && reused && !body && idempotent(req.method) && !body_too_large_)
+            co_return drop_upstream(Upstream::retry_fresh);
+          if (!got_bytes && may_retry && retries_on_reset(route.retry))
+            co_return drop_upstream(Upstream::retry_next);
           if (body_too_large_) {
             failure = "request body larger than this route allows\n";
             failure_flags = flags::kBodyTooLarge;
@@ -540,6 +566,8 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
       }
     }
     if (st == ParseStatus::error) {
+      if (!head_sent && may_retry && retries_on_status(route.retry, 502))
+        co_return drop_upstream(Upstream::retry_next);
       RLOG_WARN("listener %s: bad response from %.*s: %.*s", l_.listener_.name.c_str(),
                 static_cast<int>(exchange_.upstream_host.size()), exchange_.upstream_host.data(),
                 static_cast<int>(rp.error_reason().size()), rp.error_reason().data());
@@ -559,6 +587,8 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
         }
         continue;
       }
+      if (may_retry && retries_on_status(route.retry, resp.status))
+        co_return drop_upstream(Upstream::retry_next);
       exchange_.response = &resp;
       HeaderMap& h = resp.headers;
       const bool tunnel = upgrading && resp.status == 101;

@@ -12,6 +12,7 @@ struct HttpStats {
   uint64_t responses_by_class[6] = {};  // [1] = 1xx ... [5] = 5xx
   uint64_t upstream_requests = 0;
   uint64_t stale_connection_retries = 0;  // reused connection failed before a response byte
+  uint64_t upstream_retries = 0;          // tries on another host (route retry policy)
   uint64_t upgrades = 0;
   // Local replies and failures, by cause.
   uint64_t bad_request = 0;              // 400 and other codec rejections (414, 431, 501, 505)

@@ -153,7 +153,6 @@ TEST(HttpExample, EveryKeyIsRead) {
             (std::vector<std::string>{"127.0.0.1/32", "10.0.0.0/8", "fd00::/8"}));
   EXPECT_EQ(http.via, "ringress");
   EXPECT_TRUE(http.generate_request_id);
-  EXPECT_EQ(http.max_pipelined_requests, 16u);
 
   const VirtualHost& api = http.virtual_hosts.at(0);
   EXPECT_EQ(api.domains,
@@ -237,7 +236,6 @@ TEST(HttpDefaults, AreAsDocumented) {
   EXPECT_TRUE(http.trusted_proxies.empty());
   EXPECT_EQ(http.via, "");
   EXPECT_TRUE(http.generate_request_id);
-  EXPECT_EQ(http.max_pipelined_requests, 16u);
   const VirtualHost& vhost = http.virtual_hosts.at(0);
   EXPECT_EQ(vhost.name, "vhost0");
   EXPECT_EQ(vhost.domains, std::vector<std::string>{"*"});
@@ -428,9 +426,6 @@ TEST(HttpErrors, Settings) {
   EXPECT_EQ(error_of(http("idle_timeout = 60\n")),
             "proxy.toml:10:16: listeners[0].idle_timeout: expected a duration string like \"5s\", "
             "got integer");
-  EXPECT_EQ(error_of(http("max_pipelined_requests = 2000\n")),
-            "proxy.toml:10:26: listeners[0].max_pipelined_requests: must be between 1 and 1024, "
-            "got 2000");
   EXPECT_EQ(
       error_of(http("generate_request_id = \"yes\"\n")),
       "proxy.toml:10:23: listeners[0].generate_request_id: expected true or false, got string");
