@@ -86,6 +86,7 @@ class HttpListener::Connection final : public core::Cancellable {
       : l_(l),
         down_(std::move(socket), l.buffers_, l.connection_buffer_),
         parser_(l.limits_, arena_),
+        response_parser_(l.limits_, arena_),
         exchange_(arena_) {
     sockaddr_storage ss{};
     socklen_t len = sizeof(ss);
@@ -138,6 +139,8 @@ class HttpListener::Connection final : public core::Cancellable {
   core::TcpStream down_;
   core::Arena arena_;
   RequestParser parser_;
+  ResponseParser response_parser_;  // reset for each upstream exchange
+  HeaderMap reply_headers_;         // for local replies
   Exchange exchange_;
   core::BufferSlice in_;
   uint32_t in_off_ = 0;
@@ -288,7 +291,8 @@ core::Task<void> HttpListener::Connection::reply(uint16_t status, std::string_vi
                                                  std::string_view location,
                                                  std::string_view content_type) {
   if (close) close_ = true;
-  HeaderMap headers;
+  HeaderMap& headers = reply_headers_;
+  headers.clear();
   if (!location.empty()) headers.add("Location", location);
   if (!body.empty()) headers.add("Content-Type", content_type);
   headers.add("Content-Length", number_in(arena_, body.size()));
@@ -496,7 +500,8 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
     }
   }
 
-  ResponseParser rp(l_.limits_, arena_);
+  ResponseParser& rp = response_parser_;
+  rp.reset();
   rp.expect_response_to(req.method);
   core::BufferSlice uin;
   uint32_t uoff = 0;

@@ -49,6 +49,8 @@ class MessageParser {
   ParseStatus parse(const core::BufferSlice& input, uint32_t& offset);
   void resume_after_upgrade();
   void expect_response_to(std::string_view method);
+  // Back to the state of a new parser (keeping allocated capacity): for reuse on a new stream.
+  void reset();
   ParseStatus finish_on_eof();
 
   core::BufferSlice& body() { return body_; }
@@ -177,6 +179,8 @@ class ResponseParser {
   // Call before each response: HEAD gets no body, a 2xx to CONNECT is a tunnel. It holds
   // across 1xx responses until the next call.
   void expect_response_to(std::string_view method) { core_.expect_response_to(method); }
+  // Forgets everything (a new upstream connection or exchange), keeping allocated capacity.
+  void reset() { core_.reset(); }
   // Same contract as RequestParser::parse. A 1xx other than 101 is reported as head +
   // message_complete, then the real response follows. 101 (and a 2xx to CONNECT) is head +
   // upgrade. error_status() is 502 for any malformed response.
