@@ -19,8 +19,6 @@
 namespace ringress::http {
 namespace {
 
-constexpr std::string_view kCrlf = "\r\n";
-
 std::string_view number_in(core::Arena& arena, uint64_t v) {
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
@@ -430,20 +428,10 @@ core::Task<void> HttpListener::Connection::send_request_body(lb::UpstreamConnect
         co_return;
       }
       for (auto& f : l_.filters_) f->on_request_body(exchange_, b);
-      if (chunked) {
-        std::size_t start = up_out_.text_size();
-        write_chunk_header(up_out_.text(), b.size());
-        up_out_.commit_text(start);
-      }
-      up_out_.append_slice(std::move(b));
-      if (chunked) up_out_.append_text(kCrlf);
+      up_out_.append_body(std::move(b), chunked);
       if (up_out_.bytes() < 256 * 1024) continue;
     } else if (st == ParseStatus::message_complete || st == ParseStatus::upgrade) {
-      if (chunked) {
-        std::size_t start = up_out_.text_size();
-        write_last_chunk(up_out_.text(), parser_.trailers());
-        up_out_.commit_text(start);
-      }
+      if (chunked) up_out_.append_last_chunk(parser_.trailers());
       int rc = co_await up_out_.flush(up.stream(), deadline_or_none(route.idle_timeout));
       if (rc < 0) body_failed_ = true;
       request_complete_ = true;
@@ -654,13 +642,7 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
       exchange_.bytes_sent += b.size();
       for (auto it = l_.filters_.rbegin(); it != l_.filters_.rend(); ++it)
         (*it)->on_response_body(exchange_, b);
-      if (out_chunked) {
-        std::size_t start = out_.text_size();
-        write_chunk_header(out_.text(), b.size());
-        out_.commit_text(start);
-      }
-      out_.append_slice(std::move(b));
-      if (out_chunked) out_.append_text(kCrlf);
+      out_.append_body(std::move(b), out_chunked);
       int rc = 0;
       if (out_.bytes() >= 256 * 1024)
         rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
@@ -672,11 +654,7 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
     }
     if (st == ParseStatus::message_complete || st == ParseStatus::upgrade) {
       if (!head_sent) continue;  // the end of an interim (1xx) response
-      if (out_chunked) {
-        std::size_t start = out_.text_size();
-        write_last_chunk(out_.text(), rp.trailers());
-        out_.commit_text(start);
-      }
+      if (out_chunked) out_.append_last_chunk(rp.trailers());
       ok = true;
       reusable = rp.head().keep_alive && uoff >= uin.size() && st != ParseStatus::upgrade;
       break;

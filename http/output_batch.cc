@@ -1,5 +1,7 @@
 #include "http/output_batch.h"
 
+#include "http/serializer.h"
+
 namespace ringress::http {
 
 void OutputBatch::commit_text(std::size_t start) {
@@ -19,6 +21,24 @@ void OutputBatch::append_slice(core::BufferSlice slice) {
   bytes_ += slice.size();
   uint32_t n = slice.size();
   pieces_.push_back({std::move(slice), 0, n});
+}
+
+void OutputBatch::append_body(core::BufferSlice slice, bool chunked) {
+  if (!chunked) {
+    append_slice(std::move(slice));
+    return;
+  }
+  std::size_t start = text_.size();
+  write_chunk_header(text_, slice.size());
+  commit_text(start);
+  append_slice(std::move(slice));
+  append_text("\r\n");
+}
+
+void OutputBatch::append_last_chunk(const HeaderMap& trailers) {
+  std::size_t start = text_.size();
+  write_last_chunk(text_, trailers);
+  commit_text(start);
 }
 
 core::Task<int> OutputBatch::flush(core::TcpStream& stream, core::TimePoint deadline) {

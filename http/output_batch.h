@@ -12,6 +12,7 @@
 #include "core/buffer_pool.h"
 #include "core/task.h"
 #include "core/tcp_stream.h"
+#include "http/header_map.h"
 
 namespace ringress::http {
 
@@ -33,6 +34,10 @@ class OutputBatch {
     commit_text(start);
   }
   void append_slice(core::BufferSlice slice);
+  // Body bytes, framed as one chunk when `chunked`.
+  void append_body(core::BufferSlice slice, bool chunked);
+  // The end of a chunked body: the last chunk and the trailers.
+  void append_last_chunk(const HeaderMap& trailers);
 
   std::size_t bytes() const { return bytes_; }
   bool empty() const { return pieces_.empty(); }

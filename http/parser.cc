@@ -336,22 +336,11 @@ ParseStatus MessageParser::parse(const core::BufferSlice& input, uint32_t& offse
 void MessageParser::reset() {
   llhttp_init(ll_, kind_ == Kind::request ? HTTP_REQUEST : HTTP_RESPONSE, &kSettings);
   ll_->data = this;
-  if (request_) {
-    request_->clear();
-    fields_ = &request_->headers;
-  } else {
-    response_->clear();
-    fields_ = &response_->headers;
-  }
-  trailers_.clear();
+  clear_message();
   body_.reset();
   phase_ = Phase::head;
   budget_ = limits_.max_head_bytes;
   framing_ = 0;
-  fields_seen_ = 0;
-  in_name_ = false;
-  name_ = value_ = target_ = reason_ = {};
-  version_len_ = 0;
   check_ = LineCheck{};
   reset_check_ = false;
   event_ = ParseStatus::need_more;
@@ -361,6 +350,21 @@ void MessageParser::reset() {
   head_request_ = connect_request_ = false;
   error_status_ = 0;
   error_reason_ = "";
+}
+
+void MessageParser::clear_message() {
+  if (request_) {
+    request_->clear();
+    fields_ = &request_->headers;
+  } else {
+    response_->clear();
+    fields_ = &response_->headers;
+  }
+  trailers_.clear();
+  fields_seen_ = 0;
+  in_name_ = false;
+  name_ = value_ = target_ = reason_ = {};
+  version_len_ = 0;
 }
 
 void MessageParser::resume_after_upgrade() {
@@ -491,18 +495,7 @@ const char* MessageParser::scan(const unsigned char* p, const unsigned char* end
 
 int MessageParser::on_message_begin() {
   in_message_ = true;
-  if (request_) {
-    request_->clear();
-    fields_ = &request_->headers;
-  } else {
-    response_->clear();
-    fields_ = &response_->headers;
-  }
-  trailers_.clear();
-  fields_seen_ = 0;
-  in_name_ = false;
-  name_ = value_ = target_ = reason_ = {};
-  version_len_ = 0;
+  clear_message();
   return 0;
 }
 

@@ -60,6 +60,8 @@ class MessageParser {
   bool in_message() const { return in_message_; }
 
  private:
+  // Forgets the previous message's head, trailers and field state.
+  void clear_message();
   friend struct Callbacks;
   enum class Phase : uint8_t { head, body, trailers };
   enum class Line : uint8_t { idle, request, status_version, status_code, reason, fields };
