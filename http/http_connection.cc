@@ -288,7 +288,7 @@ core::Task<void> HttpListener::Connection::reply(uint16_t status, std::string_vi
                                                  std::string_view why, bool close,
                                                  std::string_view location,
                                                  std::string_view content_type) {
-  if (close) close_ = true;
+  if (close || l_.draining_) close_ = true;
   HeaderMap& headers = reply_headers_;
   headers.clear();
   if (!location.empty()) headers.add("Location", location);
@@ -599,7 +599,7 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
       }
       if (!no_body && resp.chunked) out_chunked = true;
       if (out_chunked) h.add("Transfer-Encoding", "chunked");
-      if (!request_complete_ && !tunnel) close_ = true;
+      if ((!request_complete_ || l_.draining_) && !tunnel) close_ = true;
       if (!tunnel) {
         if (close_)
           h.add("Connection", "close");

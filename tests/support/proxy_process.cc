@@ -18,6 +18,8 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/listening_sockets.h"
+
 extern char** environ;
 
 namespace ringress::test {
@@ -153,6 +155,7 @@ std::string ringress_binary() {
 }
 
 bool port_is_listening(uint16_t port) {
+  if (std::optional<bool> listening = sock_diag_port_is_listening(port)) return *listening;
   return listening_in("/proc/net/tcp", port) || listening_in("/proc/net/tcp6", port);
 }
 

@@ -1,0 +1,161 @@
+// The headers a proxy manages: X-Forwarded-*, X-Request-Id, Via, hop-by-hop fields and Host
+// rewriting, as the upstream (and the client) see them.
+#include <regex>
+
+#include <gtest/gtest.h>
+
+#include "tests/e2e_http/http_proxy_test.h"
+
+namespace ringress::test {
+namespace {
+
+using ProxyHeadersTest = HttpProxyTest;
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// Sends one GET with `fields` through a fresh connection; returns what the upstream saw.
+HttpMessage forwarded(uint16_t port, HttpUpstream& upstream, const Fields& fields,
+                      HttpMessage* response = nullptr) {
+  size_t before = upstream.request_count();
+  HttpClient c(port);
+  HttpMessage r = c.round_trip(request_bytes("GET", "/h", fields), soon());
+  EXPECT_TRUE(has_status(r, 200));
+  if (response) *response = r;
+  auto seen = upstream.wait_requests(before + 1, soon());
+  if (!seen) return HttpMessage{};
+  return (*seen)[before].message;
+}
+
+bool is_uuid(const std::string& s) {
+  static const std::regex uuid("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  return std::regex_match(s, uuid);
+}
+
+TEST_F(ProxyHeadersTest, ForwardedHeadersFromAnUntrustedClientAreReplaced) {
+  HttpUpstream upstream(describe_request);
+  ASSERT_TRUE(start(config_for(upstream.port())));
+
+  HttpMessage up = forwarded(
+      listen_port_, upstream,
+      {{"Host", "h"}, {"X-Forwarded-For", "203.0.113.7"}, {"X-Forwarded-Proto", "https"}});
+  EXPECT_EQ(up.headers.count("x-forwarded-for"), 1u) << up.describe();
+  EXPECT_EQ(up.header("x-forwarded-for"), "127.0.0.1");
+  EXPECT_EQ(up.headers.count("x-forwarded-proto"), 1u) << up.describe();
+  EXPECT_EQ(up.header("x-forwarded-proto"), "http");
+
+  up = forwarded(listen_port_, upstream, {{"Host", "h"}});
+  EXPECT_EQ(up.header("x-forwarded-for"), "127.0.0.1") << up.describe();
+  EXPECT_EQ(up.header("x-forwarded-proto"), "http") << up.describe();
+}
+
+TEST_F(ProxyHeadersTest, ForwardedForFromATrustedProxyIsAppendedTo) {
+  HttpUpstream upstream(describe_request);
+  HttpProxyConfig config = config_for(upstream.port());
+  config.listener_keys.push_back(R"(trusted_proxies = ["127.0.0.1/32"])");
+  ASSERT_TRUE(start(config));
+
+  HttpMessage up = forwarded(listen_port_, upstream,
+                             {{"Host", "h"},
+                              {"X-Forwarded-For", "203.0.113.7, 10.0.0.1"},
+                              {"X-Forwarded-Proto", "https"}});
+  EXPECT_EQ(up.headers.count("x-forwarded-for"), 1u) << up.describe();
+  EXPECT_EQ(up.header("x-forwarded-for"), "203.0.113.7, 10.0.0.1, 127.0.0.1");
+  EXPECT_EQ(up.header("x-forwarded-proto"), "https");
+
+  up = forwarded(listen_port_, upstream, {{"Host", "h"}});
+  EXPECT_EQ(up.header("x-forwarded-for"), "127.0.0.1") << up.describe();
+  EXPECT_EQ(up.header("x-forwarded-proto"), "http") << up.describe();
+}
+
+TEST_F(ProxyHeadersTest, RequestIdIsGeneratedWhenAbsentAndKeptWhenPresent) {
+  HttpUpstream upstream(describe_request);
+  ASSERT_TRUE(start(config_for(upstream.port())));
+
+  HttpMessage first = forwarded(listen_port_, upstream, {{"Host", "h"}});
+  HttpMessage second = forwarded(listen_port_, upstream, {{"Host", "h"}});
+  ASSERT_EQ(first.headers.count("x-request-id"), 1u) << first.describe();
+  std::string id1 = *first.header("x-request-id"), id2 = *second.header("x-request-id");
+  EXPECT_TRUE(is_uuid(id1)) << id1;
+  EXPECT_TRUE(is_uuid(id2)) << id2;
+  EXPECT_NE(id1, id2);
+
+  HttpMessage kept =
+      forwarded(listen_port_, upstream, {{"Host", "h"}, {"X-Request-ID", "client-id-42"}});
+  EXPECT_EQ(kept.headers.count("x-request-id"), 1u) << kept.describe();
+  EXPECT_EQ(kept.header("x-request-id"), "client-id-42");
+}
+
+TEST_F(ProxyHeadersTest, ViaIsAddedWhenConfigured) {
+  HttpUpstream upstream(describe_request);
+  HttpProxyConfig config = config_for(upstream.port());
+  config.listener_keys.push_back(R"(via = "edge-1")");
+  ASSERT_TRUE(start(config));
+
+  HttpMessage response;
+  HttpMessage up = forwarded(listen_port_, upstream, {{"Host", "h"}}, &response);
+  EXPECT_EQ(up.header("via"), "1.1 edge-1") << up.describe();
+  EXPECT_EQ(response.header("via"), "1.1 edge-1") << response.describe();
+
+  up = forwarded(listen_port_, upstream, {{"Host", "h"}, {"Via", "1.0 corp-proxy"}});
+  EXPECT_EQ(up.headers.count("via"), 1u) << up.describe();
+  EXPECT_EQ(up.header("via"), "1.0 corp-proxy, 1.1 edge-1");
+}
+
+TEST_F(ProxyHeadersTest, NoViaByDefault) {
+  HttpUpstream upstream(describe_request);
+  ASSERT_TRUE(start(config_for(upstream.port())));
+  HttpMessage response;
+  HttpMessage up = forwarded(listen_port_, upstream, {{"Host", "h"}}, &response);
+  EXPECT_EQ(up.headers.count("via"), 0u) << up.describe();
+  EXPECT_EQ(response.headers.count("via"), 0u) << response.describe();
+}
+
+TEST_F(ProxyHeadersTest, HopByHopFieldsAreNotForwarded) {
+  HttpUpstream upstream([](const UpstreamRequest& r) {
+    UpstreamReply reply;
+    reply.bytes = ok_response("hop " + r.message.target, {{"Connection", "keep-alive, X-Up-Hop"},
+                                                          {"Keep-Alive", "timeout=5"},
+                                                          {"X-Up-Hop", "secret"},
+                                                          {"X-Up-End", "kept"}});
+    return reply;
+  });
+  ASSERT_TRUE(start(config_for(upstream.port())));
+
+  HttpMessage response;
+  HttpMessage up = forwarded(listen_port_, upstream,
+                             {{"Host", "h"},
+                              {"Connection", "keep-alive, X-Secret"},
+                              {"Keep-Alive", "timeout=5"},
+                              {"Proxy-Connection", "keep-alive"},
+                              {"TE", "gzip"},
+                              {"X-Secret", "s"},
+                              {"X-End-To-End", "e"}},
+                             &response);
+  for (const char* name : {"connection", "keep-alive", "proxy-connection", "te", "x-secret"})
+    EXPECT_EQ(up.headers.count(name), 0u) << name << " reached the upstream\n" << up.describe();
+  EXPECT_EQ(up.header("x-end-to-end"), "e");
+  EXPECT_EQ(up.header("host"), "h");
+
+  for (const char* name : {"keep-alive", "x-up-hop"})
+    EXPECT_EQ(response.headers.count(name), 0u) << name << " reached the client\n"
+                                                << response.describe();
+  EXPECT_EQ(response.header("x-up-end"), "kept");
+}
+
+TEST_F(ProxyHeadersTest, TeTrailersIsForwarded) {
+  HttpUpstream upstream(describe_request);
+  ASSERT_TRUE(start(config_for(upstream.port())));
+  HttpMessage up = forwarded(listen_port_, upstream, {{"Host", "h"}, {"TE", "trailers"}});
+  EXPECT_EQ(up.header("te"), "trailers") << up.describe();
+}
+
+TEST_F(ProxyHeadersTest, HostRewriteSetsHostAndForwardedHost) {
+  HttpUpstream upstream(describe_request);
+  ASSERT_TRUE(start(config_for(upstream.port(), R"(host_rewrite = "backend.internal")")));
+  HttpMessage up = forwarded(listen_port_, upstream, {{"Host", "public.example.com:8080"}});
+  EXPECT_EQ(up.headers.count("host"), 1u) << up.describe();
+  EXPECT_EQ(up.header("host"), "backend.internal");
+  EXPECT_EQ(up.header("x-forwarded-host"), "public.example.com:8080") << up.describe();
+}
+
+}  // namespace
+}  // namespace ringress::test

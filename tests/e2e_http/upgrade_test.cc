@@ -1,0 +1,115 @@
+// Upgrade (WebSocket) requests: a byte tunnel after the upstream's 101 on routes with
+// allow_upgrade, and a plain request with the Upgrade fields removed on other routes.
+#include <gtest/gtest.h>
+
+#include "tests/e2e_http/http_proxy_test.h"
+
+namespace ringress::test {
+namespace {
+
+using UpgradeTest = HttpProxyTest;
+
+const std::string kAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+
+std::string websocket_handshake(std::string_view target) {
+  return request_bytes("GET", target,
+                       {{"Host", "ws.example"},
+                        {"Connection", "Upgrade"},
+                        {"Upgrade", "websocket"},
+                        {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                        {"Sec-WebSocket-Version", "13"}});
+}
+
+// 101 + echo for a request that asks to upgrade; a plain 200 naming what arrived otherwise.
+UpstreamReply websocket_upstream(const UpstreamRequest& request) {
+  const HttpMessage& m = request.message;
+  UpstreamReply reply;
+  if (m.headers.has_token("connection", "upgrade") && m.header("upgrade") == "websocket") {
+    reply.bytes = response_bytes(
+        101, "Switching Protocols",
+        {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}, {"Sec-WebSocket-Accept", kAccept}},
+        "", false);
+    reply.then = UpstreamReply::Then::echo;
+  } else {
+    reply.bytes = ok_response("plain " + m.target);
+  }
+  return reply;
+}
+
+HttpProxyConfig upgrade_config(uint16_t listen_port, uint16_t upstream) {
+  HttpProxyConfig config;
+  config.listen_port = listen_port;
+  config.virtual_hosts.push_back(
+      {"all",
+       {"*"},
+       {R"({ prefix = "/ws", cluster = "backend", allow_upgrade = true })",
+        R"({ prefix = "/", cluster = "backend" })"}});
+  config.clusters.push_back({"backend", {upstream}, {}});
+  return config;
+}
+
+TEST_F(UpgradeTest, WebSocketTunnelCarriesBytesBothWays) {
+  HttpUpstream upstream(websocket_upstream);
+  ASSERT_TRUE(start(upgrade_config(listen_port_, upstream.port())));
+  HttpClient c = client();
+  ASSERT_TRUE(c.connected());
+
+  HttpMessage r = c.round_trip(websocket_handshake("/ws/chat"), soon());
+  ASSERT_TRUE(has_status(r, 101));
+  EXPECT_EQ(r.header("upgrade"), "websocket");
+  EXPECT_TRUE(r.headers.has_token("connection", "upgrade")) << r.describe();
+  EXPECT_EQ(r.header("sec-websocket-accept"), kAccept);
+
+  auto seen = upstream.wait_requests(1, soon());
+  ASSERT_TRUE(seen);
+  const HttpMessage& up = (*seen)[0].message;
+  EXPECT_EQ(up.header("upgrade"), "websocket") << up.describe();
+  EXPECT_TRUE(up.headers.has_token("connection", "upgrade")) << up.describe();
+  EXPECT_EQ(up.header("sec-websocket-key"), "dGhlIHNhbXBsZSBub25jZQ==");
+
+  // Small frames, then 256 KiB in 16 KiB steps; each must come back exactly.
+  std::string echoed;
+  for (std::string message : {std::string("\x81\x05hello", 7), std::string("ping"),
+                              std::string("GET / HTTP/1.1\r\n\r\n")}) {
+    ASSERT_TRUE(c.send(message, soon()).ok());
+    echoed.clear();
+    IoResult got = c.recv_raw(echoed, message.size(), soon());
+    ASSERT_TRUE(got.ok()) << got.describe();
+    EXPECT_EQ(echoed, message);
+  }
+  const std::string big = pattern_text(5, 256 * 1024);
+  for (size_t off = 0; off < big.size(); off += 16384) {
+    std::string piece = big.substr(off, 16384);
+    ASSERT_TRUE(c.send(piece, soon()).ok());
+    echoed.clear();
+    IoResult got = c.recv_raw(echoed, piece.size(), soon());
+    ASSERT_TRUE(got.ok()) << "at offset " << off << ": " << got.describe();
+    ASSERT_TRUE(echoed == piece) << "at offset " << off;
+  }
+  EXPECT_EQ(upstream.request_count(), 1u) << "tunnel bytes were parsed as requests";
+}
+
+TEST_F(UpgradeTest, UpgradeOnRouteWithoutAllowUpgradeIsAPlainRequest) {
+  HttpUpstream upstream(websocket_upstream);
+  ASSERT_TRUE(start(upgrade_config(listen_port_, upstream.port())));
+  HttpClient c = client();
+  ASSERT_TRUE(c.connected());
+
+  HttpMessage r = c.round_trip(websocket_handshake("/chat"), soon());
+  ASSERT_TRUE(has_status(r, 200));
+  EXPECT_EQ(r.body, "plain /chat");
+
+  auto seen = upstream.wait_requests(1, soon());
+  ASSERT_TRUE(seen);
+  const HttpMessage& up = (*seen)[0].message;
+  EXPECT_EQ(up.headers.count("upgrade"), 0u) << up.describe();
+  EXPECT_FALSE(up.headers.has_token("connection", "upgrade")) << up.describe();
+
+  // The connection is still HTTP.
+  HttpMessage next = c.round_trip(get_request("/after"), soon());
+  ASSERT_TRUE(has_status(next, 200));
+  EXPECT_EQ(next.body, "plain /after");
+}
+
+}  // namespace
+}  // namespace ringress::test
