@@ -32,7 +32,7 @@ void append_fields(std::string& out, const HeaderMap& fields) {
 
 void write_request_head(std::string& out, std::string_view method, std::string_view target,
                         uint8_t version_minor, const HeaderMap& headers) {
-  make_room(out, method.size() + target.size() + 13 + fields_size(headers));
+  make_room(out, method.size() + target.size() + 14 + fields_size(headers));
   out.append(method);
   out.push_back(' ');
   out.append(target);
@@ -44,7 +44,7 @@ void write_request_head(std::string& out, std::string_view method, std::string_v
 void write_response_head(std::string& out, uint16_t status, std::string_view reason,
                          const HeaderMap& headers) {
   if (reason.empty()) reason = reason_phrase(status);
-  make_room(out, 15 + reason.size() + fields_size(headers));
+  make_room(out, 17 + reason.size() + fields_size(headers));
   const char code[3] = {char('0' + status / 100 % 10), char('0' + status / 10 % 10),
                         char('0' + status % 10)};
   out.append("HTTP/1.1 ");

@@ -60,7 +60,7 @@ class RateLimitFilter final : public Filter {
 // `fault`: delays and/or aborts a percentage of requests, to test how clients cope.
 class FaultFilter final : public Filter {
  public:
-  explicit FaultFilter(const conf::FaultFilter& c) : config_(c), rng_(std::random_device{}()) {}
+  explicit FaultFilter(const conf::FaultFilter& c) : config_(c) {}
   core::Task<FilterStatus> on_request_headers(Exchange& e) override {
     if (config_.delay_percent > 0 && roll() < config_.delay_percent)
       co_await core::sleep_for(config_.delay);
@@ -72,9 +72,11 @@ class FaultFilter final : public Filter {
   }
 
  private:
-  uint32_t roll() { return static_cast<uint32_t>(rng_() % 100); }
+  static uint32_t roll() {
+    thread_local std::minstd_rand rng{std::random_device{}()};
+    return static_cast<uint32_t>(rng() % 100);
+  }
   const conf::FaultFilter& config_;
-  std::minstd_rand rng_;
 };
 
 // `access_log`: one line per exchange, text or JSON, written through the ring.
