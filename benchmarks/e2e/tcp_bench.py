@@ -22,18 +22,17 @@ import datetime
 import json
 import os
 import platform
-import select
 import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-HZ = os.sysconf("SC_CLK_TCK")
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import (HZ, REPO, Processes, cpu_jiffies, exit_cleanly_on_signals,  # noqa: E402
+                          fmt, free_ports, process_cpu_seconds, ratio, read_line, spread,
+                          time_wait_sockets, wait_listening)
 
 # test name -> (tcpload arguments, upstream mode, unit of work)
 TESTS = {
@@ -48,104 +47,6 @@ TESTS = {
 }
 DEFAULT_TESTS = ["throughput_up", "throughput_down", "connrate"]
 TARGETS = ["direct", "ringress", "haproxy"]
-
-
-# ---------------------------------------------------------------------------------------------
-# Processes: every process started here is recorded and stopped by PID in a finally block.
-
-
-class Processes:
-    def __init__(self):
-        self.started = []  # (name, Popen)
-
-    def start(self, name, argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
-        proc = subprocess.Popen(argv, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL)
-        self.started.append((name, proc))
-        return proc
-
-    def stop_all(self):
-        """SIGTERM each, wait up to 5 s, then SIGKILL; returns {name: exit code}."""
-        codes = {}
-        for name, proc in reversed(self.started):
-            if proc.poll() is None:
-                try:
-                    proc.send_signal(signal.SIGTERM)
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=5)
-            codes[name] = proc.returncode
-        self.started = []
-        return codes
-
-
-def read_line(proc, timeout):
-    """One line of a child's stdout pipe, waiting at most `timeout` seconds."""
-    ready, _, _ = select.select([proc.stdout], [], [], timeout)
-    return proc.stdout.readline().decode().strip() if ready else ""
-
-
-def wait_listening(port, proc, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
-def free_ports(n):
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
-# ---------------------------------------------------------------------------------------------
-# CPU accounting.
-
-
-def cpu_jiffies():
-    """{cpu: (busy, total, steal)} from /proc/stat; busy = user+nice+system+irq+softirq+steal."""
-    out = {}
-    with open("/proc/stat") as f:
-        for line in f:
-            if not line.startswith("cpu") or line.startswith("cpu "):
-                continue
-            name, *vals = line.split()
-            user, nice, system, idle, iowait, irq, softirq, steal = map(int, vals[:8])
-            busy = user + nice + system + irq + softirq + steal
-            out[int(name[3:])] = (busy, busy + idle + iowait, steal)
-    return out
-
-
-def process_cpu_seconds(pid):
-    """utime + stime of a whole process (all its threads, io_uring workers included)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / HZ
-    except OSError:
-        return float("nan")
-
-
-def time_wait_sockets():
-    with open("/proc/net/sockstat") as f:
-        for line in f:
-            if line.startswith("TCP:"):
-                parts = line.split()
-                return int(parts[parts.index("tw") + 1])
-    return -1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -322,13 +223,6 @@ class Bench:
 # Summary.
 
 
-def spread(values):
-    values = [v for v in values if v is not None]
-    if not values:
-        return None
-    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
-
-
 def summarize(runs, tests, targets):
     summary = {}
     for test in tests:
@@ -346,18 +240,6 @@ def summarize(runs, tests, targets):
                 "errors": sum(r["errors"] for r in rs),
             }
     return summary
-
-
-def fmt(s, digits=0):
-    if not s:
-        return "-"
-    return f"{s['median']:.{digits}f} [{s['min']:.{digits}f}–{s['max']:.{digits}f}]"
-
-
-def ratio(a, b):
-    if not a or not b or not b["median"]:
-        return "-"
-    return f"{a['median'] / b['median']:.2f}"
 
 
 def markdown(summary, tests, targets):
@@ -464,6 +346,7 @@ def environment(args):
 def main():
     args = parse_args()
     check_setup(args)
+    exit_cleanly_on_signals()
     # The driver itself stays off the proxy core.
     os.sched_setaffinity(0, {args.load_cpu})
     env = environment(args)
