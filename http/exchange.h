@@ -39,9 +39,10 @@ struct LocalReply {
 };
 
 struct Exchange {
+  Exchange() = default;
   explicit Exchange(core::Arena& a) : arena(&a) {}
 
-  core::Arena* arena;  // the request's; views below point into it
+  core::Arena* arena = nullptr;  // the request's; views below point into it
   RequestHead* request = nullptr;
   ResponseHead* response = nullptr;             // the upstream's, once received
   const HeaderMap* response_headers = nullptr;  // what the client got (upstream's or local)

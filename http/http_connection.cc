@@ -50,6 +50,9 @@ uint64_t random_u64() {
   return rng();
 }
 
+// Request contexts kept for reuse per listener and worker (about 12 KiB each).
+constexpr std::size_t kMaxFreeContexts = 1024;
+
 // Deadline `d` from now, or none for a zero duration.
 core::TimePoint deadline_or_none(conf::Duration d) {
   return d.count() > 0 ? core::deadline_after(d) : core::kNoDeadline;
@@ -88,11 +91,7 @@ void count_reply(HttpStats& stats, std::string_view f) {
 class HttpListener::Connection final : public core::Cancellable {
  public:
   Connection(HttpListener& l, core::Socket socket)
-      : l_(l),
-        down_(std::move(socket), l.buffers_, l.connection_buffer_),
-        parser_(l.limits_, arena_),
-        response_parser_(l.limits_, arena_),
-        exchange_(arena_) {
+      : l_(l), down_(std::move(socket), l.buffers_, l.connection_buffer_) {
     sockaddr_storage ss{};
     socklen_t len = sizeof(ss);
     if (::getpeername(down_.fd(), reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
@@ -140,18 +139,17 @@ class HttpListener::Connection final : public core::Cancellable {
   }
   void finish();
 
+  // Takes request memory from the listener (when a request starts) / gives it back (when the
+  // connection goes idle with nothing buffered, or closes).
+  void acquire_context();
+  void release_context();
+
   HttpListener& l_;
   core::TcpStream down_;
-  core::Arena arena_;
-  RequestParser parser_;
-  ResponseParser response_parser_;  // reset for each upstream exchange
-  HeaderMap reply_headers_;         // for local replies
+  std::unique_ptr<RequestContext> ctx_;  // only while a request is being served
   Exchange exchange_;
   core::BufferSlice in_;
   uint32_t in_off_ = 0;
-  OutputBatch out_;
-  OutputBatch up_out_;
-  std::string head_;  // the upstream request head, kept for a retry
   std::string client_ip_;
   uint16_t client_port_ = 0;
   bool client_trusted_ = false;
@@ -169,6 +167,27 @@ core::Task<void> HttpListener::Connection::run() {
     bool keep_going = co_await serve_one();
     if (!keep_going) break;
   }
+  release_context();
+}
+
+void HttpListener::Connection::acquire_context() {
+  auto& pool = l_.free_contexts_;
+  if (pool.empty()) {
+    ctx_ = std::make_unique<RequestContext>(l_.limits_);
+  } else {
+    ctx_ = std::move(pool.back());
+    pool.pop_back();
+  }
+  ctx_->request_parser.reset();
+}
+
+void HttpListener::Connection::release_context() {
+  if (!ctx_) return;
+  ctx_->arena.reset();
+  ctx_->out.clear();
+  ctx_->up_out.clear();
+  if (l_.free_contexts_.size() < kMaxFreeContexts) l_.free_contexts_.push_back(std::move(ctx_));
+  ctx_.reset();
 }
 
 // Reads until the parser reports an event. `started` tells whether a byte of the request has
@@ -184,14 +203,18 @@ core::Task<HttpListener::Connection::Input> HttpListener::Connection::next_reque
         started = true;
         head_deadline = deadline_or_none(l_.settings_.request_headers_timeout);
       }
-      status = parser_.parse(in_, in_off_);
+      if (!ctx_) acquire_context();
+      status = ctx_->request_parser.parse(in_, in_off_);
       if (status != ParseStatus::need_more) co_return Input::event;
       in_.reset();  // all consumed: an idle connection holds no receive buffer
       in_off_ = 0;
     }
-    bool idle = !started && !parser_.in_message();
+    bool idle = !started && !(ctx_ && ctx_->request_parser.in_message());
     if (idle && l_.draining_) co_return Input::closed;
-    if (idle) l_.idle_connections_.add(idle_);
+    if (idle) {
+      release_context();  // an idle keep-alive connection holds no request memory
+      l_.idle_connections_.add(idle_);
+    }
     core::ReadResult r = co_await down_.read(idle ? idle_deadline : head_deadline);
     idle_.leave_scope();
     if (r.error == -ETIMEDOUT) co_return Input::timeout;
@@ -202,12 +225,12 @@ core::Task<HttpListener::Connection::Input> HttpListener::Connection::next_reque
 }
 
 core::Task<bool> HttpListener::Connection::serve_one() {
-  arena_.reset();
-  exchange_ = Exchange(arena_);
+  if (ctx_) ctx_->arena.reset();  // a pipelined request follows: same memory, fresh arena
   request_complete_ = body_failed_ = body_too_large_ = false;
   ParseStatus st = ParseStatus::need_more;
   bool started = false;
   Input got = co_await next_request_event(st, started);
+  exchange_ = ctx_ ? Exchange(ctx_->arena) : Exchange();
   if (got == Input::timeout) {
     if (!started) co_return false;  // keep-alive idle timeout: close quietly
     co_await reply(408, "request headers not received in time\n", flags::kRequestTimeout, true);
@@ -216,14 +239,16 @@ core::Task<bool> HttpListener::Connection::serve_one() {
   if (got == Input::closed) co_return false;
   if (st == ParseStatus::error) {
     RLOG_DEBUG("listener %s: %s: bad request: %.*s", l_.listener_.name.c_str(), client_ip_.c_str(),
-               static_cast<int>(parser_.error_reason().size()), parser_.error_reason().data());
-    std::string_view body = arena_.extend(arena_.copy(parser_.error_reason()), "\n");
-    co_await reply(parser_.error_status(), body, flags::kBadRequest, true);
+               static_cast<int>(ctx_->request_parser.error_reason().size()),
+               ctx_->request_parser.error_reason().data());
+    std::string_view body =
+        ctx_->arena.extend(ctx_->arena.copy(ctx_->request_parser.error_reason()), "\n");
+    co_await reply(ctx_->request_parser.error_status(), body, flags::kBadRequest, true);
     co_return false;
   }
   if (st != ParseStatus::head) co_return false;
 
-  RequestHead& req = parser_.head();
+  RequestHead& req = ctx_->request_parser.head();
   ++l_.stats_.requests;
   exchange_.request = &req;
   exchange_.start = core::Clock::now();
@@ -234,10 +259,10 @@ core::Task<bool> HttpListener::Connection::serve_one() {
   if (req.upgrade) {
     // The parser stops at `upgrade`: what follows is tunnel data if a route takes it, else the
     // next request (resume_after_upgrade below).
-    if (parser_.parse(in_, in_off_) != ParseStatus::upgrade) close_ = true;
+    if (ctx_->request_parser.parse(in_, in_off_) != ParseStatus::upgrade) close_ = true;
     request_complete_ = true;
   } else if (!has_body(req)) {
-    if (parser_.parse(in_, in_off_) != ParseStatus::message_complete) close_ = true;
+    if (ctx_->request_parser.parse(in_, in_off_) != ParseStatus::message_complete) close_ = true;
     request_complete_ = true;
   }
 
@@ -257,7 +282,7 @@ core::Task<bool> HttpListener::Connection::serve_one() {
   exchange_.vhost = vhost;
   exchange_.route = route;
   if (req.upgrade && !(route && route->allow_upgrade && !route->clusters.empty())) {
-    parser_.resume_after_upgrade();
+    ctx_->request_parser.resume_after_upgrade();
     req.upgrade = false;
     req.headers.remove("upgrade");
   }
@@ -268,8 +293,8 @@ core::Task<bool> HttpListener::Connection::serve_one() {
     co_await reply(dr.status, dr.body, flags::kDirectResponse, !request_complete_, {},
                    dr.content_type);
   } else if (route->redirect) {
-    std::string_view location = l_.routes_.redirect_location(*route, l_.proxy_headers_.scheme,
-                                                             req.host, req.path, req.query, arena_);
+    std::string_view location = l_.routes_.redirect_location(
+        *route, l_.proxy_headers_.scheme, req.host, req.path, req.query, ctx_->arena);
     co_await reply(route->redirect->status, {}, flags::kRedirect, !request_complete_, location);
   } else if (route->max_body_size > 0 && req.has_content_length &&
              req.content_length > route->max_body_size) {
@@ -295,11 +320,11 @@ core::Task<void> HttpListener::Connection::reply(uint16_t status, std::string_vi
                                                  std::string_view location,
                                                  std::string_view content_type) {
   if (close || l_.draining_) close_ = true;
-  HeaderMap& headers = reply_headers_;
+  HeaderMap& headers = ctx_->reply_headers;
   headers.clear();
   if (!location.empty()) headers.add("Location", location);
   if (!body.empty()) headers.add("Content-Type", content_type);
-  headers.add("Content-Length", number_in(arena_, body.size()));
+  headers.add("Content-Length", number_in(ctx_->arena, body.size()));
   if (close_)
     headers.add("Connection", "close");
   else if (exchange_.request && exchange_.request->version_minor == 0)
@@ -310,19 +335,19 @@ core::Task<void> HttpListener::Connection::reply(uint16_t status, std::string_vi
   exchange_.status = status;
   exchange_.response_flags = why;
   exchange_.response_headers = &headers;
-  std::size_t start = out_.text_size();
-  write_response_head(out_.text(), status, reason_phrase(status), headers);
+  std::size_t start = ctx_->out.text_size();
+  write_response_head(ctx_->out.text(), status, reason_phrase(status), headers);
   bool head_only = exchange_.request && exchange_.request->method == "HEAD";
-  if (!head_only) out_.text().append(body);
-  out_.commit_text(start);
+  if (!head_only) ctx_->out.text().append(body);
+  ctx_->out.commit_text(start);
   exchange_.bytes_sent = head_only ? 0 : body.size();
-  int rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+  int rc = co_await ctx_->out.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
   exchange_.response_headers = nullptr;
   if (rc < 0) close_ = true;
 }
 
 core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
-  RequestHead& req = parser_.head();
+  RequestHead& req = ctx_->request_parser.head();
   // Pick the cluster (weighted when the route splits traffic).
   std::size_t index = route.clusters.front().cluster;
   if (route.clusters.size() > 1) {
@@ -349,9 +374,9 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
   apply_mutations(route.request_headers, req.headers, exchange_);
   if (req.chunked) req.headers.add("Transfer-Encoding", "chunked");
   std::string_view target =
-      l_.routes_.rewrite_target(route, req.path, req.query, req.origin_target, arena_);
-  head_.clear();
-  write_request_head(head_, req.method, target, 1, req.headers);
+      l_.routes_.rewrite_target(route, req.path, req.query, req.origin_target, ctx_->arena);
+  ctx_->head.clear();
+  write_request_head(ctx_->head, req.method, target, 1, req.headers);
 
   // Attempts: an idle pooled connection to the picked host if there is one, else a new one. A
   // connect failure, or a retryable failure or status (route retry policy; only for requests
@@ -379,9 +404,9 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
                 cluster.pool.host(host).address_text.c_str(), cluster.config.name.c_str(),
                 std::strerror(-c.error));
       if (!route.retry.connect_failure || retries_left == 0 || down_.cancelled()) {
-        std::string_view body =
-            arena_.extend(arena_.copy("upstream connect error: "), std::strerror(-c.error));
-        co_await reply(503, arena_.extend(body, "\n"), flags::kUpstreamConnectFailure,
+        std::string_view body = ctx_->arena.extend(ctx_->arena.copy("upstream connect error: "),
+                                                   std::strerror(-c.error));
+        co_await reply(503, ctx_->arena.extend(body, "\n"), flags::kUpstreamConnectFailure,
                        !request_complete_);
         co_return;
       }
@@ -393,8 +418,8 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
     exchange_.upstream_host = cluster.pool.host(upstream_->host()).address_text;
     if (req.expect_continue && has_body(req) && !continue_sent) {
       continue_sent = true;
-      out_.append_text("HTTP/1.1 100 Continue\r\n\r\n");
-      int rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+      ctx_->out.append_text("HTTP/1.1 100 Continue\r\n\r\n");
+      int rc = co_await ctx_->out.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
       if (rc < 0) {
         close_ = true;
         co_return;
@@ -402,7 +427,7 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
     }
     ++l_.stats_.upstream_requests;
     const bool may_retry = replayable && retries_left > 0;
-    Upstream result = co_await exchange_with(cluster, route, reused, may_retry, head_);
+    Upstream result = co_await exchange_with(cluster, route, reused, may_retry, ctx_->head);
     if (result == Upstream::done) break;
     if (result == Upstream::retry_fresh) {
       ++l_.stats_.stale_connection_retries;
@@ -420,13 +445,13 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
 // did (Content-Length as is, chunked re-chunked). Runs beside the response reader.
 core::Task<void> HttpListener::Connection::send_request_body(lb::UpstreamConnection& up,
                                                              const conf::Route& route) {
-  RequestHead& req = parser_.head();
+  RequestHead& req = ctx_->request_parser.head();
   const bool chunked = req.chunked;
   for (;;) {
     ParseStatus st = ParseStatus::need_more;
-    if (!in_.empty()) st = parser_.parse(in_, in_off_);
+    if (!in_.empty()) st = ctx_->request_parser.parse(in_, in_off_);
     if (st == ParseStatus::body) {
-      core::BufferSlice& b = parser_.body();
+      core::BufferSlice& b = ctx_->request_parser.body();
       exchange_.bytes_received += b.size();
       if (route.max_body_size > 0 && exchange_.bytes_received > route.max_body_size) {
         body_too_large_ = true;
@@ -434,11 +459,11 @@ core::Task<void> HttpListener::Connection::send_request_body(lb::UpstreamConnect
         co_return;
       }
       for (auto& f : l_.filters_) f->on_request_body(exchange_, b);
-      up_out_.append_body(std::move(b), chunked);
-      if (up_out_.bytes() < 256 * 1024) continue;
+      ctx_->up_out.append_body(std::move(b), chunked);
+      if (ctx_->up_out.bytes() < 256 * 1024) continue;
     } else if (st == ParseStatus::message_complete || st == ParseStatus::upgrade) {
-      if (chunked) up_out_.append_last_chunk(parser_.trailers());
-      int rc = co_await up_out_.flush(up.stream(), deadline_or_none(route.idle_timeout));
+      if (chunked) ctx_->up_out.append_last_chunk(ctx_->request_parser.trailers());
+      int rc = co_await ctx_->up_out.flush(up.stream(), deadline_or_none(route.idle_timeout));
       if (rc < 0) body_failed_ = true;
       request_complete_ = true;
       body_done_at_ = core::Clock::now();
@@ -455,7 +480,7 @@ core::Task<void> HttpListener::Connection::send_request_body(lb::UpstreamConnect
       in_off_ = 0;
       continue;
     }
-    int rc = co_await up_out_.flush(up.stream(), deadline_or_none(route.idle_timeout));
+    int rc = co_await ctx_->up_out.flush(up.stream(), deadline_or_none(route.idle_timeout));
     if (rc < 0) {
       body_failed_ = true;
       co_return;
@@ -478,18 +503,18 @@ core::Task<void> HttpListener::Connection::send_request_body(lb::UpstreamConnect
 core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchange_with(
     lb::UpstreamCluster& cluster, const conf::Route& route, bool reused, bool may_retry,
     std::string_view head) {
-  RequestHead& req = parser_.head();
+  RequestHead& req = ctx_->request_parser.head();
   lb::UpstreamConnection& up = *upstream_;
   const bool upgrading = req.upgrade;
   const bool body = has_body(req);
-  up_out_.append_text(head);
+  ctx_->up_out.append_text(head);
   body_done_at_ = core::Clock::now();
 
   core::TaskScope body_sender;
   if (body) {
     body_sender.spawn(send_request_body(up, route));
   } else {
-    int rc = co_await up_out_.flush(up.stream(), deadline_or_none(route.idle_timeout));
+    int rc = co_await ctx_->up_out.flush(up.stream(), deadline_or_none(route.idle_timeout));
     if (rc < 0 && reused && idempotent(req.method)) co_return drop_upstream(Upstream::retry_fresh);
     if (rc < 0 && may_retry && retries_on_reset(route.retry))
       co_return drop_upstream(Upstream::retry_next);
@@ -500,7 +525,7 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
     }
   }
 
-  ResponseParser& rp = response_parser_;
+  ResponseParser& rp = ctx_->response_parser;
   rp.reset();
   rp.expect_response_to(req.method);
   core::BufferSlice uin;
@@ -525,7 +550,8 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
         continue;
       }
       int rc = 0;
-      if (head_sent) rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+      if (head_sent)
+        rc = co_await ctx_->out.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
       if (rc < 0) {
         close_ = true;
         break;
@@ -590,9 +616,9 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
       if (resp.status < 200 && resp.status != 101) {
         // Interim responses: 100 was answered by ringress itself; others go through.
         if (resp.status != 100) {
-          std::size_t start = out_.text_size();
-          write_response_head(out_.text(), resp.status, resp.reason, resp.headers);
-          out_.commit_text(start);
+          std::size_t start = ctx_->out.text_size();
+          write_response_head(ctx_->out.text(), resp.status, resp.reason, resp.headers);
+          ctx_->out.commit_text(start);
         }
         continue;
       }
@@ -624,13 +650,13 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
       }
       exchange_.status = resp.status;
       exchange_.response_headers = &h;
-      std::size_t start = out_.text_size();
-      write_response_head(out_.text(), resp.status, resp.reason, h);
-      out_.commit_text(start);
+      std::size_t start = ctx_->out.text_size();
+      write_response_head(ctx_->out.text(), resp.status, resp.reason, h);
+      ctx_->out.commit_text(start);
       head_sent = true;
       if (tunnel) {
         ++l_.stats_.upgrades;
-        int rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+        int rc = co_await ctx_->out.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
         if (rc < 0) break;
         core::BufferSlice down_rest =
             in_off_ < in_.size() ? in_.sub(in_off_, in_.size() - in_off_) : core::BufferSlice{};
@@ -658,10 +684,10 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
       exchange_.bytes_sent += b.size();
       for (auto it = l_.filters_.rbegin(); it != l_.filters_.rend(); ++it)
         (*it)->on_response_body(exchange_, b);
-      out_.append_body(std::move(b), out_chunked);
+      ctx_->out.append_body(std::move(b), out_chunked);
       int rc = 0;
-      if (out_.bytes() >= 256 * 1024)
-        rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+      if (ctx_->out.bytes() >= 256 * 1024)
+        rc = co_await ctx_->out.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
       if (rc < 0) {
         close_ = true;
         break;
@@ -670,7 +696,7 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
     }
     if (st == ParseStatus::message_complete || st == ParseStatus::upgrade) {
       if (!head_sent) continue;  // the end of an interim (1xx) response
-      if (out_chunked) out_.append_last_chunk(rp.trailers());
+      if (out_chunked) ctx_->out.append_last_chunk(rp.trailers());
       ok = true;
       reusable = rp.head().keep_alive && uoff >= uin.size() && st != ParseStatus::upgrade;
       break;
@@ -678,7 +704,7 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
   }
 
   if (ok) {
-    int rc = co_await out_.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+    int rc = co_await ctx_->out.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
     if (rc < 0) close_ = true;
   }
   if (body_sender.size() > 0) {
@@ -690,7 +716,7 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
   co_await body_sender.join();
   if (body_failed_) reusable = false;
   if (!ok) {
-    out_.clear();
+    ctx_->out.clear();
     if (!head_sent && failure_status != 0) {
       co_await reply(failure_status, failure, failure_flags, !request_complete_);
     } else {

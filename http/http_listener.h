@@ -18,6 +18,7 @@
 #include "http/filter.h"
 #include "http/http_stats.h"
 #include "http/message.h"
+#include "http/output_batch.h"
 #include "http/parser.h"
 #include "http/proxy_headers.h"
 #include "http/route_table.h"
@@ -42,6 +43,21 @@ class HttpListener {
 
  private:
   friend class Connection;
+  // The memory one request needs (parsers, arena, output batches). A connection borrows one
+  // when a request starts and gives it back when it goes idle, so an idle keep-alive
+  // connection holds almost nothing, and a steady load reuses the same few without allocating.
+  struct RequestContext {
+    explicit RequestContext(const ParseLimits& limits)
+        : request_parser(limits, arena), response_parser(limits, arena) {}
+    core::Arena arena;
+    RequestParser request_parser;
+    ResponseParser response_parser;
+    HeaderMap reply_headers;  // local replies
+    OutputBatch out;          // to the client
+    OutputBatch up_out;       // to the upstream
+    std::string head;         // the upstream request head, kept for a retry
+  };
+  std::vector<std::unique_ptr<RequestContext>> free_contexts_;
   const conf::Listener& listener_;
   const conf::HttpSettings& settings_;
   std::deque<lb::UpstreamCluster>& clusters_;

@@ -166,6 +166,8 @@ class RequestParser {
   void resume_after_upgrade() { core_.resume_after_upgrade(); }
   // Some bytes of a message were consumed and it is not complete yet.
   bool in_message() const { return core_.in_message(); }
+  // Forgets everything (another connection, between messages), keeping allocated capacity.
+  void reset() { core_.reset(); }
 
  private:
   RequestHead head_;
