@@ -13,17 +13,20 @@ constexpr TimePoint kNoDeadline = TimePoint::max();
 class Clock {
  public:
   static TimePoint now() { return cached_; }
-  // Wall-clock time of the same instant (for logs and access logs).
-  static std::chrono::system_clock::time_point wall() { return wall_; }
-  static void refresh() {
-    cached_ = std::chrono::steady_clock::now();
-    wall_ = std::chrono::system_clock::now();
+  // Wall-clock time of the same instant (for access logs): the steady time plus the offset
+  // between the two clocks taken when the thread started, so a refresh reads one clock only.
+  static std::chrono::system_clock::time_point wall() {
+    return std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(cached_.time_since_epoch() +
+                                                                        wall_offset_));
   }
+  static void refresh() { cached_ = std::chrono::steady_clock::now(); }
 
  private:
   static inline thread_local TimePoint cached_ = std::chrono::steady_clock::now();
-  static inline thread_local std::chrono::system_clock::time_point wall_ =
-      std::chrono::system_clock::now();
+  static inline thread_local Duration wall_offset_ =
+      std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch()) -
+      std::chrono::steady_clock::now().time_since_epoch();
 };
 
 // now + d, saturating (so a huge timeout never wraps into the past).
