@@ -641,7 +641,7 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
       }
       if (!no_body && resp.chunked) out_chunked = true;
       if (out_chunked) h.add("Transfer-Encoding", "chunked");
-      if ((!request_complete_ || l_.draining_) && !tunnel) close_ = true;
+      if (l_.draining_ && !tunnel) close_ = true;
       if (!tunnel) {
         if (close_)
           h.add("Connection", "close");
@@ -707,12 +707,15 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
     int rc = co_await ctx_->out.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
     if (rc < 0) close_ = true;
   }
-  if (body_sender.size() > 0) {
-    // The response ended (or failed) before the request body: stop sending it.
+  if (body_sender.size() > 0 && !ok) {
+    // The exchange failed before the request body was sent: stop sending it.
     close_ = true;
     up.stream().cancel();
     reusable = false;
   }
+  // An upstream that answered early still gets the rest of the body (as HAProxy does), so both
+  // connections stay usable; a sender that fails or stalls past the route's idle timeout
+  // closes them instead (finish() closes the client when its body was not read to the end).
   co_await body_sender.join();
   if (body_failed_) reusable = false;
   if (!ok) {
