@@ -9,12 +9,12 @@ namespace ringress::app {
 struct TcpStats {
   uint64_t accepted = 0;
   uint64_t active = 0;
-  uint64_t rejected_overload = 0;      // over listener max_connections
+  uint64_t rejected_overload = 0;        // over listener max_connections
   uint64_t upstream_connect_failed = 0;  // each failed attempt (refused, unreachable, timeout)
   uint64_t upstream_connect_timeout = 0;
-  uint64_t no_upstream = 0;            // every attempt failed: client closed
+  uint64_t no_upstream = 0;  // every attempt failed: client closed
   uint64_t idle_timeout = 0;
-  uint64_t reset = 0;                  // a side failed mid-stream: both closed
+  uint64_t reset = 0;  // a side failed mid-stream: both closed
   uint64_t bytes_downstream_to_upstream = 0;
   uint64_t bytes_upstream_to_downstream = 0;
 

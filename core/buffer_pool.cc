@@ -62,11 +62,13 @@ BufferPool::BufferPool(Reactor& reactor, uint32_t buffer_size, uint32_t count)
   if (count == 0 || count > 32768 || (count & (count - 1)) != 0)
     throw std::invalid_argument("buffer count must be a power of two up to 32768");
   std::size_t data_bytes = std::size_t(buffer_size) * count;
-  void* data = mmap(nullptr, data_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* data =
+      mmap(nullptr, data_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (data == MAP_FAILED) throw std::runtime_error("mmap of receive buffers failed");
   base_ = static_cast<char*>(data);
   ring_bytes_ = sizeof(io_uring_buf) * count;
-  void* ring = mmap(nullptr, ring_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* ring =
+      mmap(nullptr, ring_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (ring == MAP_FAILED) throw std::runtime_error("mmap of buffer ring failed");
   ring_ = static_cast<io_uring_buf_ring*>(ring);
   io_uring_buf_ring_init(ring_);

@@ -45,7 +45,10 @@ class BufferSlice {
   BufferSlice(const BufferSlice& o);
   BufferSlice& operator=(const BufferSlice& o);
   BufferSlice(BufferSlice&& o) noexcept
-      : pool_(std::exchange(o.pool_, nullptr)), bid_(o.bid_), offset_(o.offset_), length_(o.length_) {}
+      : pool_(std::exchange(o.pool_, nullptr)),
+        bid_(o.bid_),
+        offset_(o.offset_),
+        length_(o.length_) {}
   BufferSlice& operator=(BufferSlice&& o) noexcept;
   ~BufferSlice() { reset(); }
 
@@ -107,8 +110,8 @@ class BufferPool {
   Reactor& reactor_;
   uint32_t buffer_size_;
   uint32_t count_;
-  uint32_t in_ring_ = 0;      // buffers the kernel may fill now
-  uint32_t ring_target_;      // how many to keep there
+  uint32_t in_ring_ = 0;        // buffers the kernel may fill now
+  uint32_t ring_target_;        // how many to keep there
   std::vector<uint16_t> free_;  // the others, most recently freed last
   char* base_ = nullptr;
   io_uring_buf_ring* ring_ = nullptr;

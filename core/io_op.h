@@ -82,7 +82,9 @@ class SleepUntil {
   void await_suspend(std::coroutine_handle<> h) {
     waiter_ = h;
     timer_.context = this;
-    timer_.fire = [](Timer* t) { Reactor::current().post(static_cast<SleepUntil*>(t->context)->waiter_); };
+    timer_.fire = [](Timer* t) {
+      Reactor::current().post(static_cast<SleepUntil*>(t->context)->waiter_);
+    };
     Reactor::current().add_timer(&timer_);
   }
   void await_resume() const noexcept {}

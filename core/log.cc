@@ -23,10 +23,14 @@ thread_local char t_name[16] = "main";
 
 const char* level_name(LogLevel l) {
   switch (l) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warn: return "warn";
-    case LogLevel::error: return "error";
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warn:
+      return "warn";
+    case LogLevel::error:
+      return "error";
   }
   return "?";
 }
@@ -116,7 +120,8 @@ void log_write(LogLevel level, const char* format, ...) {
   va_start(args, format);
   int m = std::vsnprintf(buf + n, sizeof(buf) - n - 1, format, args);
   va_end(args);
-  std::size_t len = static_cast<std::size_t>(n) + (m < 0 ? 0 : std::min<std::size_t>(m, sizeof(buf) - n - 2));
+  std::size_t len =
+      static_cast<std::size_t>(n) + (m < 0 ? 0 : std::min<std::size_t>(m, sizeof(buf) - n - 2));
   buf[len++] = '\n';
   writer().push(std::string(buf, len));
 }

@@ -21,10 +21,10 @@ uint64_t log_dropped_lines();
 
 }  // namespace ringress::core
 
-#define RLOG(level, ...)                                                        \
-  do {                                                                          \
+#define RLOG(level, ...)                                                            \
+  do {                                                                              \
     if (static_cast<int>(level) >= static_cast<int>(::ringress::core::log_level())) \
-      ::ringress::core::log_write(level, __VA_ARGS__);                          \
+      ::ringress::core::log_write(level, __VA_ARGS__);                              \
   } while (0)
 #define RLOG_DEBUG(...) RLOG(::ringress::core::LogLevel::debug, __VA_ARGS__)
 #define RLOG_INFO(...) RLOG(::ringress::core::LogLevel::info, __VA_ARGS__)

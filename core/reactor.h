@@ -74,7 +74,7 @@ class Reactor {
   T run(Task<T> main) {
     std::optional<T> out;
     run([](Task<T> t, std::optional<T>& o) -> Task<void> { o.emplace(co_await std::move(t)); }(
-        std::move(main), out));
+                                               std::move(main), out));
     return std::move(*out);
   }
 

@@ -47,7 +47,6 @@ bool split_host_port(std::string_view text, std::string& host, uint16_t& port);
 
 // Resolves a host name (or numeric address) with getaddrinfo. Blocking: config time only.
 // On failure returns an empty vector and sets `error` to gai_strerror's text.
-std::vector<SocketAddress> resolve_host(const std::string& host, uint16_t port,
-                                        std::string& error);
+std::vector<SocketAddress> resolve_host(const std::string& host, uint16_t port, std::string& error);
 
 }  // namespace ringress::core

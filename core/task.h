@@ -2,10 +2,11 @@
 // returns to its awaiter without resuming it from below (await_suspend returns false), and one
 // that finishes later hands control back by symmetric transfer; so a loop of awaited tasks uses
 // no stack depth whether or not the compiler turns symmetric transfer into tail calls (GCC does
-// not at -O0 or under AddressSanitizer). Stack depth is bounded by the nesting of tasks. Frames come from the per-thread
-// frame pool. Tasks must not throw: an exception escaping a task terminates the process (errors
-// on the request path are values). A Task is owned by whoever holds it; a frame is destroyed
-// only after it ran to completion, never while suspended (see TaskScope for detached work).
+// not at -O0 or under AddressSanitizer). Stack depth is bounded by the nesting of tasks. Frames
+// come from the per-thread frame pool. Tasks must not throw: an exception escaping a task
+// terminates the process (errors on the request path are values). A Task is owned by whoever holds
+// it; a frame is destroyed only after it ran to completion, never while suspended (see TaskScope
+// for detached work).
 #pragma once
 
 #include <coroutine>

@@ -33,7 +33,9 @@ Task<int> TcpStream::write(const char* data, std::size_t size, TimePoint deadlin
     std::size_t n = size - done;
     int fd = fd_;
     int rc = co_await io_op(
-        [fd, p, n](io_uring_sqe* s) { io_uring_prep_send(s, fd, p, n, MSG_NOSIGNAL | MSG_WAITALL); },
+        [fd, p, n](io_uring_sqe* s) {
+          io_uring_prep_send(s, fd, p, n, MSG_NOSIGNAL | MSG_WAITALL);
+        },
         deadline);
     if (rc < 0) co_return rc;
     if (rc == 0) co_return -EPIPE;
@@ -52,7 +54,9 @@ Task<int> TcpStream::writev(std::span<iovec> iov, TimePoint deadline) {
     msg.msg_iovlen = iov.size() - first;
     int fd = fd_;
     int rc = co_await io_op(
-        [fd, &msg](io_uring_sqe* s) { io_uring_prep_sendmsg(s, fd, &msg, MSG_NOSIGNAL | MSG_WAITALL); },
+        [fd, &msg](io_uring_sqe* s) {
+          io_uring_prep_sendmsg(s, fd, &msg, MSG_NOSIGNAL | MSG_WAITALL);
+        },
         deadline);
     if (rc < 0) co_return rc;
     if (rc == 0) co_return -EPIPE;

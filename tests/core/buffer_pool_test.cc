@@ -5,8 +5,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/tcp_stream.h"
 #include "core/task_scope.h"
+#include "core/tcp_stream.h"
 #include "test_sockets.h"
 
 namespace ringress::core {
@@ -54,14 +54,15 @@ TEST(BufferPool, ExhaustionIsBackpressureNotLoss) {
     std::vector<BufferSlice> held;
     bool holding = true;
     // Hold received slices until the pool is empty, then let them all go.
-    scope.spawn([](BufferPool& bp, std::vector<BufferSlice>& h, bool& ex, bool& hold) -> Task<void> {
-      for (int i = 0; i < 400 && bp.available() > 0; ++i)
-        co_await sleep_for(std::chrono::milliseconds(5));
-      ex = bp.available() == 0;
-      co_await sleep_for(std::chrono::milliseconds(50));
-      hold = false;
-      h.clear();
-    }(p, held, exhausted, holding));
+    scope.spawn(
+        [](BufferPool& bp, std::vector<BufferSlice>& h, bool& ex, bool& hold) -> Task<void> {
+          for (int i = 0; i < 400 && bp.available() > 0; ++i)
+            co_await sleep_for(std::chrono::milliseconds(5));
+          ex = bp.available() == 0;
+          co_await sleep_for(std::chrono::milliseconds(50));
+          hold = false;
+          h.clear();
+        }(p, held, exhausted, holding));
     for (std::size_t i = 0; i < ps.size(); ++i) {
       scope.spawn([](Socket s, BufferPool& bp, std::string& o, std::vector<BufferSlice>& h,
                      bool& hold) -> Task<void> {

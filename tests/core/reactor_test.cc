@@ -31,9 +31,8 @@ TEST(Reactor, DeadlineCancelsAnOperationWithTimedOut) {
   ASSERT_EQ(::pipe(fds), 0);
   char buf[16];
   int rc = reactor.run([](int fd, char* b) -> Task<int> {
-    co_return co_await io_op(
-        [fd, b](io_uring_sqe* s) { io_uring_prep_read(s, fd, b, 16, 0); },
-        deadline_after(std::chrono::milliseconds(20)));
+    co_return co_await io_op([fd, b](io_uring_sqe* s) { io_uring_prep_read(s, fd, b, 16, 0); },
+                             deadline_after(std::chrono::milliseconds(20)));
   }(fds[0], buf));
   EXPECT_EQ(rc, -ETIMEDOUT);
   ::close(fds[0]);

@@ -186,21 +186,22 @@ TEST(Acceptor, AcceptsConnectsAndStops) {
   std::string error;
   Socket listening = listen_tcp(testing::loopback_any_port(), 64, false, error);
   SocketAddress addr = local_address(listening.fd());
-  std::string echoed = reactor.run([](Socket l, SocketAddress a, BufferPool& p) -> Task<std::string> {
-    Acceptor acceptor(std::move(l));
-    ConnectResult c = co_await connect_tcp(a, deadline_after(std::chrono::seconds(5)));
-    EXPECT_EQ(c.error, 0);
-    AcceptResult r = co_await acceptor.accept();
-    EXPECT_EQ(r.error, 0);
-    TcpStream server(std::move(r.socket), p, 65536);
-    TcpStream client(std::move(c.socket), p, 65536);
-    co_await client.write("hi", 2);
-    ReadResult got = co_await server.read(deadline_after(std::chrono::seconds(5)));
-    acceptor.stop();
-    AcceptResult after = co_await acceptor.accept();
-    EXPECT_EQ(after.error, -ECANCELED);
-    co_return std::string(got.data.view());
-  }(std::move(listening), addr, pool));
+  std::string echoed =
+      reactor.run([](Socket l, SocketAddress a, BufferPool& p) -> Task<std::string> {
+        Acceptor acceptor(std::move(l));
+        ConnectResult c = co_await connect_tcp(a, deadline_after(std::chrono::seconds(5)));
+        EXPECT_EQ(c.error, 0);
+        AcceptResult r = co_await acceptor.accept();
+        EXPECT_EQ(r.error, 0);
+        TcpStream server(std::move(r.socket), p, 65536);
+        TcpStream client(std::move(c.socket), p, 65536);
+        co_await client.write("hi", 2);
+        ReadResult got = co_await server.read(deadline_after(std::chrono::seconds(5)));
+        acceptor.stop();
+        AcceptResult after = co_await acceptor.accept();
+        EXPECT_EQ(after.error, -ECANCELED);
+        co_return std::string(got.data.view());
+      }(std::move(listening), addr, pool));
   EXPECT_EQ(echoed, "hi");
 }
 

@@ -24,9 +24,7 @@ TEST(TimerQueue, FiresInDeadlineOrderAndSupportsRemoval) {
     ids[i] = i;
     timers[i].deadline = base + std::chrono::milliseconds(rng() % 1000);
     timers[i].context = &fired;
-    timers[i].fire = [](Timer* t) {
-      static_cast<Fired*>(t->context)->order.push_back(0);
-    };
+    timers[i].fire = [](Timer* t) { static_cast<Fired*>(t->context)->order.push_back(0); };
     q.add(&timers[i]);
   }
   for (int i = 0; i < 200; i += 3) q.remove(&timers[i]);
