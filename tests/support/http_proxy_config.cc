@@ -15,14 +15,7 @@ std::string toml_string(const std::string& text) {
 
 std::string HttpProxyConfig::toml() const {
   std::ostringstream out;
-  out << "[runtime]\n"
-      << "workers = " << workers << "\n"
-      << "drain_timeout = \"" << drain_timeout << "\"\n"
-      << "buffer_size = \"" << buffer_size << "\"\n"
-      << "buffers_per_worker = " << buffers_per_worker << "\n"
-      << "connection_buffer = \"" << connection_buffer << "\"\n"
-      << "log_level = \"" << log_level << "\"\n"
-      << "\n[[listeners]]\n"
+  out << runtime_toml() << "\n[[listeners]]\n"
       << "name = \"http-in\"\n"
       << "address = \"127.0.0.1:" << listen_port << "\"\n"
       << "protocol = \"http\"\n";

@@ -7,9 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/proxy_config.h"
+
 namespace ringress::test {
 
-struct HttpProxyConfig {
+struct HttpProxyConfig : RuntimeSection {
   struct VirtualHost {
     std::string name;
     std::vector<std::string> domains{"*"};
@@ -21,14 +23,7 @@ struct HttpProxyConfig {
     std::vector<std::string> keys;  // extra lines: idle_timeout = "4s"
   };
 
-  // [runtime]
-  unsigned workers = 1;
-  std::string drain_timeout = "2s";
-  std::string buffer_size = "16KiB";
-  unsigned buffers_per_worker = 1024;
-  std::string connection_buffer = "64KiB";
-  std::string log_level = "info";
-  // [[listeners]]
+  // [[listeners]] ([runtime] comes from RuntimeSection)
   uint16_t listen_port = 0;
   std::vector<std::string> listener_keys;  // extra lines: request_headers_timeout = "1s"
   std::vector<VirtualHost> virtual_hosts;

@@ -4,7 +4,7 @@
 
 namespace ringress::test {
 
-std::string ProxyConfig::toml() const {
+std::string RuntimeSection::runtime_toml() const {
   std::ostringstream out;
   out << "[runtime]\n"
       << "workers = " << workers << "\n"
@@ -12,8 +12,13 @@ std::string ProxyConfig::toml() const {
       << "buffer_size = \"" << buffer_size << "\"\n"
       << "buffers_per_worker = " << buffers_per_worker << "\n"
       << "connection_buffer = \"" << connection_buffer << "\"\n"
-      << "log_level = \"" << log_level << "\"\n"
-      << "\n[[listeners]]\n"
+      << "log_level = \"" << log_level << "\"\n";
+  return out.str();
+}
+
+std::string ProxyConfig::toml() const {
+  std::ostringstream out;
+  out << runtime_toml() << "\n[[listeners]]\n"
       << "name = \"tcp-in\"\n"
       << "address = \"127.0.0.1:" << listen_port << "\"\n"
       << "protocol = \"tcp\"\n"

@@ -8,20 +8,25 @@
 
 namespace ringress::test {
 
-struct ProxyConfig {
-  struct Endpoint {
-    uint16_t port;
-    uint32_t weight = 1;
-  };
-
-  // [runtime]
+// The [runtime] table both kinds of test config start with.
+struct RuntimeSection {
   unsigned workers = 1;
   std::string drain_timeout = "2s";
   std::string buffer_size = "16KiB";
   unsigned buffers_per_worker = 1024;
   std::string connection_buffer = "64KiB";
   std::string log_level = "info";
-  // [[listeners]]
+
+  std::string runtime_toml() const;
+};
+
+struct ProxyConfig : RuntimeSection {
+  struct Endpoint {
+    uint16_t port;
+    uint32_t weight = 1;
+  };
+
+  // [[listeners]] ([runtime] comes from RuntimeSection)
   uint16_t listen_port = 0;
   std::string idle_timeout = "1h";
   unsigned connect_attempts = 3;
