@@ -48,25 +48,32 @@ unsigned worker_count(const conf::Config& config) {
 
 void log_totals(const conf::Config& config, const app::WorkerStats& t) {
   using ull = unsigned long long;
-  RLOG_INFO(
-      "tcp: %llu connections, %llu upstream connect failures, %llu without upstream, "
-      "%llu idle timeouts, %llu resets, %llu bytes up, %llu bytes down",
-      (ull)t.tcp.accepted, (ull)t.tcp.upstream_connect_failed, (ull)t.tcp.no_upstream,
-      (ull)t.tcp.idle_timeout, (ull)t.tcp.reset, (ull)t.tcp.bytes_downstream_to_upstream,
-      (ull)t.tcp.bytes_upstream_to_downstream);
+  bool has_tcp = false, has_http = false;
+  for (const auto& l : config.listeners) {
+    has_tcp |= l.protocol == conf::Protocol::tcp;
+    has_http |= l.protocol == conf::Protocol::http;
+  }
+  if (has_tcp)
+    RLOG_INFO(
+        "tcp: %llu connections, %llu upstream connect failures, %llu without upstream, "
+        "%llu idle timeouts, %llu resets, %llu bytes up, %llu bytes down",
+        (ull)t.tcp.accepted, (ull)t.tcp.upstream_connect_failed, (ull)t.tcp.no_upstream,
+        (ull)t.tcp.idle_timeout, (ull)t.tcp.reset, (ull)t.tcp.bytes_downstream_to_upstream,
+        (ull)t.tcp.bytes_upstream_to_downstream);
   const auto& h = t.http;
-  RLOG_INFO(
-      "http: %llu connections, %llu requests (%llu 2xx, %llu 3xx, %llu 4xx, %llu 5xx), "
-      "%llu upstream requests, %llu retries, %llu stale-connection retries, %llu upgrades; "
-      "local: %llu bad request, %llu header timeout, %llu no route, %llu too large, "
-      "%llu connect failed, %llu upstream reset, %llu upstream protocol error, "
-      "%llu upstream timeout, %llu rate limited",
-      (ull)h.connections, (ull)h.requests, (ull)h.responses_by_class[2],
-      (ull)h.responses_by_class[3], (ull)h.responses_by_class[4], (ull)h.responses_by_class[5],
-      (ull)h.upstream_requests, (ull)h.upstream_retries, (ull)h.stale_connection_retries,
-      (ull)h.upgrades, (ull)h.bad_request, (ull)h.request_headers_timeout, (ull)h.no_route,
-      (ull)h.body_too_large, (ull)h.upstream_connect_failed, (ull)h.upstream_reset,
-      (ull)h.upstream_protocol_error, (ull)h.upstream_timeout, (ull)h.rate_limited);
+  if (has_http)
+    RLOG_INFO(
+        "http: %llu connections, %llu requests (%llu 2xx, %llu 3xx, %llu 4xx, %llu 5xx), "
+        "%llu upstream requests, %llu retries, %llu stale-connection retries, %llu upgrades; "
+        "local: %llu bad request, %llu header timeout, %llu no route, %llu too large, "
+        "%llu connect failed, %llu upstream reset, %llu upstream protocol error, "
+        "%llu upstream timeout, %llu rate limited",
+        (ull)h.connections, (ull)h.requests, (ull)h.responses_by_class[2],
+        (ull)h.responses_by_class[3], (ull)h.responses_by_class[4], (ull)h.responses_by_class[5],
+        (ull)h.upstream_requests, (ull)h.upstream_retries, (ull)h.stale_connection_retries,
+        (ull)h.upgrades, (ull)h.bad_request, (ull)h.request_headers_timeout, (ull)h.no_route,
+        (ull)h.body_too_large, (ull)h.upstream_connect_failed, (ull)h.upstream_reset,
+        (ull)h.upstream_protocol_error, (ull)h.upstream_timeout, (ull)h.rate_limited);
   for (std::size_t i = 0; i < t.pools.size(); ++i) {
     const auto& p = t.pools[i];
     if (p.connections_opened == 0 && p.connect_failures == 0) continue;
