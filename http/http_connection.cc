@@ -175,14 +175,16 @@ void HttpListener::Connection::acquire_context() {
   if (pool.empty()) {
     ctx_ = std::make_unique<RequestContext>(l_.limits_);
   } else {
-    ctx_ = std::move(pool.back());
+    ctx_ = std::move(pool.back());  // reset when it was given back
     pool.pop_back();
   }
-  ctx_->request_parser.reset();
 }
 
 void HttpListener::Connection::release_context() {
   if (!ctx_) return;
+  // A pooled context must hold no receive buffer (the parsers keep their last body slice).
+  ctx_->request_parser.reset();
+  ctx_->response_parser.reset();
   ctx_->arena.reset();
   ctx_->out.clear();
   ctx_->up_out.clear();
