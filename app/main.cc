@@ -74,6 +74,8 @@ void log_totals(const conf::Config& config, const app::WorkerStats& t) {
         (ull)h.upgrades, (ull)h.bad_request, (ull)h.request_headers_timeout, (ull)h.no_route,
         (ull)h.body_too_large, (ull)h.upstream_connect_failed, (ull)h.upstream_reset,
         (ull)h.upstream_protocol_error, (ull)h.upstream_timeout, (ull)h.rate_limited);
+  if (t.rejected_overload > 0)
+    RLOG_WARN("%llu connections refused over listeners' max_connections", (ull)t.rejected_overload);
   for (std::size_t i = 0; i < t.pools.size(); ++i) {
     const auto& p = t.pools[i];
     if (p.connections_opened == 0 && p.connect_failures == 0) continue;
@@ -146,6 +148,7 @@ int run(const conf::Config& config) {
     p->join();
     total.tcp.add(p->stats().tcp);
     total.http.add(p->stats().http);
+    total.rejected_overload += p->stats().rejected_overload;
     for (std::size_t i = 0; i < p->stats().pools.size(); ++i) {
       const auto& s = p->stats().pools[i];
       auto& t = total.pools[i];

@@ -9,7 +9,6 @@ namespace ringress::app {
 struct TcpStats {
   uint64_t accepted = 0;
   uint64_t active = 0;
-  uint64_t rejected_overload = 0;        // over listener max_connections
   uint64_t upstream_connect_failed = 0;  // each failed attempt (refused, unreachable, timeout)
   uint64_t upstream_connect_timeout = 0;
   uint64_t no_upstream = 0;  // every attempt failed: client closed
@@ -21,7 +20,6 @@ struct TcpStats {
   void add(const TcpStats& o) {
     accepted += o.accepted;
     active += o.active;
-    rejected_overload += o.rejected_overload;
     upstream_connect_failed += o.upstream_connect_failed;
     upstream_connect_timeout += o.upstream_connect_timeout;
     no_upstream += o.no_upstream;

@@ -88,7 +88,7 @@ core::Task<void> worker_main(Worker::Runtime& rt, const conf::Config& config,
   for (std::size_t i = 0; i < sockets.size(); ++i) {
     acceptors.push_back(std::make_unique<core::Acceptor>(std::move(sockets[i])));
     accepting.spawn(accept_loop(*acceptors[i], rt.serve[i], config.listeners[i], sessions,
-                                rt.open[i], stats.tcp.rejected_overload));
+                                rt.open[i], stats.rejected_overload));
   }
   co_await rt.drain_requested.wait();
 

@@ -25,6 +25,7 @@ struct WorkerStats {
   TcpStats tcp;
   http::HttpStats http;
   std::vector<lb::PoolStats> pools;  // per cluster, filled when the worker stops
+  uint64_t rejected_overload = 0;    // connections closed at once: over max_connections
 };
 
 class Worker {
