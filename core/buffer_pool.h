@@ -88,6 +88,24 @@ class BufferPool {
     refill();
     return BufferSlice(this, bid, 0, length);
   }
+  // A free buffer for the caller to fill (TLS puts decrypted bytes there), outside the kernel's
+  // ring; false when none is free. Fill writable(bid), then hand it out with adopt().
+  bool acquire(uint16_t& bid) {
+    if (free_.empty()) return false;
+    bid = free_.back();
+    free_.pop_back();
+    return true;
+  }
+  char* writable(uint16_t bid) { return base_ + std::size_t(bid) * buffer_size_; }
+  // The first `length` bytes of an acquired buffer as a slice (length 0 gives it back).
+  BufferSlice adopt(uint16_t bid, uint32_t length) {
+    if (length == 0) {
+      recycle(bid);
+      return {};
+    }
+    refs_[bid] = 1;
+    return BufferSlice(this, bid, 0, length);
+  }
   // A receive found the kernel's ring empty: provide more buffers at a time from now on.
   void note_exhausted();
   // Waits for buffers; on_buffers_available() runs when at least one came back.

@@ -8,8 +8,8 @@ namespace ringress::core {
 namespace {
 
 struct Shared {
-  TcpStream& a;
-  TcpStream& b;
+  Stream& a;
+  Stream& b;
   Duration idle;
   TimePoint last_activity;
   BridgeResult result;
@@ -21,7 +21,7 @@ struct Shared {
 
 constexpr std::size_t kBatch = 16;
 
-Task<void> pump(Shared& s, TcpStream& from, TcpStream& to, uint64_t& bytes, BufferSlice first) {
+Task<void> pump(Shared& s, Stream& from, Stream& to, uint64_t& bytes, BufferSlice first) {
   BufferSlice slices[kBatch];
   if (!first.empty()) {
     int w = co_await to.write(first.data(), first.size(), deadline_after(s.idle));
@@ -79,7 +79,7 @@ Task<void> pump(Shared& s, TcpStream& from, TcpStream& to, uint64_t& bytes, Buff
 
 }  // namespace
 
-Task<BridgeResult> bridge(TcpStream& a, TcpStream& b, Duration idle, BufferSlice a_first,
+Task<BridgeResult> bridge(Stream& a, Stream& b, Duration idle, BufferSlice a_first,
                           BufferSlice b_first) {
   Shared s{a, b, idle, Clock::now(), {}};
   TaskScope pumps;

@@ -10,7 +10,7 @@
 #include "core/buffer_pool.h"
 #include "core/clock.h"
 #include "core/task.h"
-#include "core/tcp_stream.h"
+#include "core/stream.h"
 
 namespace ringress::core {
 
@@ -22,7 +22,7 @@ struct BridgeResult {
 };
 
 // Cancelling either stream (from outside) ends the bridge.
-Task<BridgeResult> bridge(TcpStream& a, TcpStream& b, Duration idle, BufferSlice a_first = {},
+Task<BridgeResult> bridge(Stream& a, Stream& b, Duration idle, BufferSlice a_first = {},
                           BufferSlice b_first = {});
 
 }  // namespace ringress::core

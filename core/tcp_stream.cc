@@ -16,6 +16,8 @@ TcpStream::~TcpStream() {
   io_uring_sqe_set_data64(s, 0);
 }
 
+Task<ReadResult> TcpStream::read(TimePoint deadline) { co_return co_await recv_->read(deadline); }
+
 void TcpStream::cancel() {
   if (cancelled_) return;
   cancelled_ = true;

@@ -1,5 +1,5 @@
 // TcpStream: a connected TCP socket driven by the reactor; the plain implementation of the
-// Stream interface (see core/stream.h). Reads come from a multishot RecvQueue, writes are sends
+// Stream interface (core/stream.h). Reads come from a multishot RecvQueue, writes are sends
 // of caller-owned bytes. Not movable: it lives in the frame of the coroutine that owns the
 // connection, and its destructor closes the socket through the ring.
 #pragma once
@@ -11,11 +11,12 @@
 #include "core/io_op.h"
 #include "core/recv_queue.h"
 #include "core/socket.h"
+#include "core/stream.h"
 #include "core/task.h"
 
 namespace ringress::core {
 
-class TcpStream {
+class TcpStream final : public Stream {
  public:
   // high_watermark: bytes the receive side may hold before it stops reading (backpressure).
   TcpStream(Socket socket, BufferPool& pool, uint32_t high_watermark);
@@ -23,27 +24,22 @@ class TcpStream {
   TcpStream(const TcpStream&) = delete;
   TcpStream& operator=(const TcpStream&) = delete;
 
-  // Next received bytes, end of stream, or -errno (-ETIMEDOUT at the deadline, which leaves
-  // the stream usable; -ECANCELED after cancel()).
-  RecvQueue::ReadAwaiter read(TimePoint deadline = kNoDeadline) { return recv_->read(deadline); }
-  // Already received bytes without waiting; empty when none are queued.
-  BufferSlice try_read() { return recv_->try_take(); }
-  // Sends all of [data, data+size); returns size or -errno.
-  Task<int> write(const char* data, std::size_t size, TimePoint deadline = kNoDeadline);
-  // Sends all the iovecs (the array is modified); returns bytes or -errno.
-  Task<int> writev(std::span<iovec> iov, TimePoint deadline = kNoDeadline);
-  // Sends FIN; reading stays possible.
-  Task<int> shutdown_write();
-  // Makes the pending and all later operations fail with -ECANCELED. Idempotent.
-  void cancel();
-  bool cancelled() const { return cancelled_; }
-  // The peer has closed or reset (seen without reading; for idle pooled connections).
-  bool closed_by_peer() const { return recv_->closed_by_peer(); }
-  // Bytes arrived that nobody asked for (an idle upstream connection must have none).
-  bool has_unread_data() const { return recv_->has_data(); }
-  // See PeerCloseListener; nullptr to stop listening.
-  void set_close_listener(PeerCloseListener* l) { recv_->set_close_listener(l); }
+  Task<ReadResult> read(TimePoint deadline = kNoDeadline) override;
+  BufferSlice try_read() override { return recv_->try_take(); }
+  Task<int> write(const char* data, std::size_t size, TimePoint deadline = kNoDeadline) override;
+  Task<int> writev(std::span<iovec> iov, TimePoint deadline = kNoDeadline) override;
+  Task<int> shutdown_write() override;
+  void cancel() override;
+  bool cancelled() const override { return cancelled_; }
+  bool closed_by_peer() const override { return recv_->closed_by_peer(); }
+  bool has_unread_data() override { return recv_->has_data(); }
+  void set_close_listener(PeerCloseListener* l) override { recv_->set_close_listener(l); }
 
+  // The multishot receive itself, awaited without a coroutine frame (TlsStream reads its
+  // ciphertext through this).
+  RecvQueue::ReadAwaiter receive(TimePoint deadline = kNoDeadline) {
+    return recv_->read(deadline);
+  }
   int fd() const { return fd_; }
 
  private:

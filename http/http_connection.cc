@@ -91,10 +91,10 @@ void count_reply(HttpStats& stats, std::string_view f) {
 class HttpListener::Connection final : public core::Cancellable {
  public:
   Connection(HttpListener& l, core::Socket socket)
-      : l_(l), down_(std::move(socket), l.buffers_, l.connection_buffer_) {
+      : l_(l), tcp_(std::move(socket), l.buffers_, l.connection_buffer_) {
     sockaddr_storage ss{};
     socklen_t len = sizeof(ss);
-    if (::getpeername(down_.fd(), reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    if (::getpeername(tcp_.fd(), reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
       core::SocketAddress peer(reinterpret_cast<sockaddr*>(&ss), len);
       client_ip_ = peer.ip_text();
       client_port_ = peer.port();
@@ -105,7 +105,7 @@ class HttpListener::Connection final : public core::Cancellable {
   }
 
   void cancel() override {
-    down_.cancel();
+    down_->cancel();
     if (upstream_) upstream_->stream().cancel();
   }
 
@@ -115,7 +115,7 @@ class HttpListener::Connection final : public core::Cancellable {
   // Registered with the listener while waiting for a request, so drain() can close it.
   struct IdleWait final : core::Cancellable {
     Connection* owner = nullptr;
-    void cancel() override { owner->down_.cancel(); }
+    void cancel() override { owner->down_->cancel(); }
   };
   enum class Input { event, timeout, closed };
   // Results of proxying one request.
@@ -145,7 +145,8 @@ class HttpListener::Connection final : public core::Cancellable {
   void release_context();
 
   HttpListener& l_;
-  core::TcpStream down_;
+  core::TcpStream tcp_;
+  core::Stream* down_ = &tcp_;  // tcp_, or the TLS session over it
   std::unique_ptr<RequestContext> ctx_;  // only while a request is being served
   Exchange exchange_;
   core::BufferSlice in_;
@@ -217,7 +218,7 @@ core::Task<HttpListener::Connection::Input> HttpListener::Connection::next_reque
       release_context();  // an idle keep-alive connection holds no request memory
       l_.idle_connections_.add(idle_);
     }
-    core::ReadResult r = co_await down_.read(idle ? idle_deadline : head_deadline);
+    core::ReadResult r = co_await down_->read(idle ? idle_deadline : head_deadline);
     idle_.leave_scope();
     if (r.error == -ETIMEDOUT) co_return Input::timeout;
     if (r.error < 0 || r.eof()) co_return Input::closed;
@@ -343,7 +344,7 @@ core::Task<void> HttpListener::Connection::reply(uint16_t status, std::string_vi
   if (!head_only) ctx_->out.text().append(body);
   ctx_->out.commit_text(start);
   exchange_.bytes_sent = head_only ? 0 : body.size();
-  int rc = co_await ctx_->out.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+  int rc = co_await ctx_->out.flush(*down_, deadline_or_none(l_.settings_.idle_timeout));
   exchange_.response_headers = nullptr;
   if (rc < 0) close_ = true;
 }
@@ -405,7 +406,7 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
       RLOG_WARN("listener %s: connect to %s (cluster %s) failed: %s", l_.listener_.name.c_str(),
                 cluster.pool.host(host).address_text.c_str(), cluster.config.name.c_str(),
                 std::strerror(-c.error));
-      if (!route.retry.connect_failure || retries_left == 0 || down_.cancelled()) {
+      if (!route.retry.connect_failure || retries_left == 0 || down_->cancelled()) {
         std::string_view body = ctx_->arena.extend(ctx_->arena.copy("upstream connect error: "),
                                                    std::strerror(-c.error));
         co_await reply(503, ctx_->arena.extend(body, "\n"), flags::kUpstreamConnectFailure,
@@ -421,7 +422,7 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
     if (req.expect_continue && has_body(req) && !continue_sent) {
       continue_sent = true;
       ctx_->out.append_text("HTTP/1.1 100 Continue\r\n\r\n");
-      int rc = co_await ctx_->out.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+      int rc = co_await ctx_->out.flush(*down_, deadline_or_none(l_.settings_.idle_timeout));
       if (rc < 0) {
         close_ = true;
         co_return;
@@ -477,7 +478,7 @@ core::Task<void> HttpListener::Connection::send_request_body(lb::UpstreamConnect
       co_return;
     }
     // Bytes that already arrived join this send; only then flush and wait for more.
-    if (core::BufferSlice more = down_.try_read(); !more.empty()) {
+    if (core::BufferSlice more = down_->try_read(); !more.empty()) {
       in_ = std::move(more);
       in_off_ = 0;
       continue;
@@ -489,7 +490,7 @@ core::Task<void> HttpListener::Connection::send_request_body(lb::UpstreamConnect
     }
     in_.reset();
     in_off_ = 0;
-    core::ReadResult r = co_await down_.read(deadline_or_none(route.idle_timeout));
+    core::ReadResult r = co_await down_->read(deadline_or_none(route.idle_timeout));
     if (r.error < 0 || r.eof()) {
       // The client went away (or stalled) mid-body: the upstream request cannot complete.
       body_failed_ = true;
@@ -553,7 +554,7 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
       }
       int rc = 0;
       if (head_sent)
-        rc = co_await ctx_->out.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+        rc = co_await ctx_->out.flush(*down_, deadline_or_none(l_.settings_.idle_timeout));
       if (rc < 0) {
         close_ = true;
         break;
@@ -658,7 +659,7 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
       head_sent = true;
       if (tunnel) {
         ++l_.stats_.upgrades;
-        int rc = co_await ctx_->out.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+        int rc = co_await ctx_->out.flush(*down_, deadline_or_none(l_.settings_.idle_timeout));
         if (rc < 0) break;
         core::BufferSlice down_rest =
             in_off_ < in_.size() ? in_.sub(in_off_, in_.size() - in_off_) : core::BufferSlice{};
@@ -668,7 +669,7 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
         in_off_ = 0;
         uin.reset();
         core::BridgeResult br = co_await core::bridge(
-            down_, up.stream(),
+            *down_, up.stream(),
             route.idle_timeout.count() > 0 ? route.idle_timeout : std::chrono::hours(24),
             std::move(down_rest), std::move(up_rest));
         exchange_.bytes_received += br.a_to_b;
@@ -689,7 +690,7 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
       ctx_->out.append_body(std::move(b), out_chunked);
       int rc = 0;
       if (ctx_->out.bytes() >= 256 * 1024)
-        rc = co_await ctx_->out.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+        rc = co_await ctx_->out.flush(*down_, deadline_or_none(l_.settings_.idle_timeout));
       if (rc < 0) {
         close_ = true;
         break;
@@ -706,7 +707,7 @@ core::Task<HttpListener::Connection::Upstream> HttpListener::Connection::exchang
   }
 
   if (ok) {
-    int rc = co_await ctx_->out.flush(down_, deadline_or_none(l_.settings_.idle_timeout));
+    int rc = co_await ctx_->out.flush(*down_, deadline_or_none(l_.settings_.idle_timeout));
     if (rc < 0) close_ = true;
   }
   if (body_sender.size() > 0 && !ok) {

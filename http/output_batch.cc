@@ -41,7 +41,7 @@ void OutputBatch::append_last_chunk(const HeaderMap& trailers) {
   commit_text(start);
 }
 
-core::Task<int> OutputBatch::flush(core::TcpStream& stream, core::TimePoint deadline) {
+core::Task<int> OutputBatch::flush(core::Stream& stream, core::TimePoint deadline) {
   if (pieces_.empty()) co_return 0;
   iov_.clear();
   for (const auto& p : pieces_) {

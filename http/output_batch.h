@@ -11,7 +11,7 @@
 
 #include "core/buffer_pool.h"
 #include "core/task.h"
-#include "core/tcp_stream.h"
+#include "core/stream.h"
 #include "http/header_map.h"
 
 namespace ringress::http {
@@ -42,7 +42,7 @@ class OutputBatch {
   std::size_t bytes() const { return bytes_; }
   bool empty() const { return pieces_.empty(); }
   // Writes everything gathered; returns bytes written or -errno. The batch is empty afterwards.
-  core::Task<int> flush(core::TcpStream& stream, core::TimePoint deadline);
+  core::Task<int> flush(core::Stream& stream, core::TimePoint deadline);
   void clear();
 
  private:

@@ -10,7 +10,7 @@ namespace ringress::lb {
 
 UpstreamConnection::UpstreamConnection(core::Socket socket, core::BufferPool& buffers,
                                        uint32_t connection_buffer, std::size_t host)
-    : stream_(std::move(socket), buffers, connection_buffer), host_(host) {
+    : tcp_(std::move(socket), buffers, connection_buffer), host_(host) {
   idle_timer_.context = this;
   idle_timer_.fire = [](core::Timer* t) {
     auto* c = static_cast<UpstreamConnection*>(t->context);
@@ -19,7 +19,7 @@ UpstreamConnection::UpstreamConnection(core::Socket socket, core::BufferPool& bu
 }
 
 UpstreamConnection::~UpstreamConnection() {
-  stream_.set_close_listener(nullptr);
+  stream_->set_close_listener(nullptr);
   if (idle_timer_.queued()) core::Reactor::current().remove_timer(&idle_timer_);
 }
 
@@ -45,9 +45,9 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::take_idle(std::size_t host) 
     std::unique_ptr<UpstreamConnection> c = std::move(list.back());
     list.pop_back();
     c->idle_in_ = nullptr;
-    c->stream_.set_close_listener(nullptr);
+    c->stream_->set_close_listener(nullptr);
     if (c->idle_timer_.queued()) core::Reactor::current().remove_timer(&c->idle_timer_);
-    if (c->stream_.closed_by_peer() || c->stream_.has_unread_data()) {
+    if (c->stream_->closed_by_peer() || c->stream_->has_unread_data()) {
       ++stats_.discarded;
       continue;
     }
@@ -76,14 +76,14 @@ core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host) {
 void ConnectionPool::release(std::unique_ptr<UpstreamConnection> c, bool reusable) {
   const auto& pool = cluster_.pool;
   auto& list = idle_[c->host_];
-  if (!reusable || c->stream_.cancelled() || c->stream_.closed_by_peer() ||
-      c->stream_.has_unread_data() || list.size() >= pool.max_idle_per_host ||
+  if (!reusable || c->stream_->cancelled() || c->stream_->closed_by_peer() ||
+      c->stream_->has_unread_data() || list.size() >= pool.max_idle_per_host ||
       (pool.max_requests_per_connection > 0 && c->requests_ >= pool.max_requests_per_connection)) {
     ++stats_.discarded;
     return;  // destroying it closes the socket
   }
   c->idle_in_ = this;
-  c->stream_.set_close_listener(c.get());
+  c->stream_->set_close_listener(c.get());
   if (pool.idle_timeout.count() > 0) {
     c->idle_timer_.deadline = core::deadline_after(pool.idle_timeout);
     core::Reactor::current().add_timer(&c->idle_timer_);

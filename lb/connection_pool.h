@@ -42,7 +42,7 @@ class UpstreamConnection final : core::PeerCloseListener {
   UpstreamConnection(const UpstreamConnection&) = delete;
   UpstreamConnection& operator=(const UpstreamConnection&) = delete;
 
-  core::TcpStream& stream() { return stream_; }
+  core::Stream& stream() { return *stream_; }
   std::size_t host() const { return host_; }
   // Completed exchanges on this connection; a reused connection has served at least one.
   uint32_t requests() const { return requests_; }
@@ -52,7 +52,8 @@ class UpstreamConnection final : core::PeerCloseListener {
   friend class ConnectionPool;
   void on_peer_closed() override;
 
-  core::TcpStream stream_;
+  core::TcpStream tcp_;
+  core::Stream* stream_ = &tcp_;  // tcp_, or the TLS session over it
   std::size_t host_;
   uint32_t requests_ = 0;
   ConnectionPool* idle_in_ = nullptr;
