@@ -74,6 +74,15 @@ void log_totals(const conf::Config& config, const app::WorkerStats& t) {
         (ull)h.upgrades, (ull)h.bad_request, (ull)h.request_headers_timeout, (ull)h.no_route,
         (ull)h.body_too_large, (ull)h.upstream_connect_failed, (ull)h.upstream_reset,
         (ull)h.upstream_protocol_error, (ull)h.upstream_timeout, (ull)h.rate_limited);
+  bool has_tls = false;
+  for (const auto& l : config.listeners) has_tls |= l.tls.enabled;
+  if (has_tls || t.tcp.sni_no_route > 0)
+    RLOG_INFO(
+        "tls listeners: %llu handshakes (%llu resumed), %llu failed, %llu plain HTTP on a TLS "
+        "port, %llu without an sni route",
+        (ull)(t.tcp.tls_handshakes + h.tls_handshakes), (ull)h.tls_resumed,
+        (ull)(t.tcp.tls_handshake_failures + h.tls_handshake_failures), (ull)h.tls_plain_http,
+        (ull)t.tcp.sni_no_route);
   if (t.rejected_overload > 0)
     RLOG_WARN("%llu connections refused over listeners' max_connections", (ull)t.rejected_overload);
   for (std::size_t i = 0; i < t.pools.size(); ++i) {
@@ -84,6 +93,10 @@ void log_totals(const conf::Config& config, const app::WorkerStats& t) {
         "%llu closed by upstream while idle, %llu idle timeouts",
         config.clusters[i].name.c_str(), (ull)p.connections_opened, (ull)p.reused,
         (ull)p.connect_failures, (ull)p.closed_by_upstream, (ull)p.idle_timeouts);
+    if (p.tls_handshakes > 0)
+      RLOG_INFO("cluster %s: %llu TLS handshakes, %llu resumed, %llu failed",
+                config.clusters[i].name.c_str(), (ull)p.tls_handshakes, (ull)p.tls_resumed,
+                (ull)p.tls_failures);
   }
 }
 
@@ -121,12 +134,17 @@ int run(const conf::Config& config) {
     }
   }
   for (const auto& l : config.listeners) {
-    if (l.protocol == conf::Protocol::tcp)
-      RLOG_INFO("listener %s on %s (tcp -> cluster %s)", l.name.c_str(),
-                l.address.to_string().c_str(), config.clusters[l.cluster].name.c_str());
+    const char* tls = l.tls.enabled ? ", tls" : "";
+    if (l.protocol == conf::Protocol::tcp && l.has_cluster)
+      RLOG_INFO("listener %s on %s (tcp%s -> cluster %s, %zu sni routes)", l.name.c_str(),
+                l.address.to_string().c_str(), tls, config.clusters[l.cluster].name.c_str(),
+                l.sni_routes.size());
+    else if (l.protocol == conf::Protocol::tcp)
+      RLOG_INFO("listener %s on %s (tcp%s, %zu sni routes)", l.name.c_str(),
+                l.address.to_string().c_str(), tls, l.sni_routes.size());
     else
-      RLOG_INFO("listener %s on %s (http, %zu virtual hosts)", l.name.c_str(),
-                l.address.to_string().c_str(), l.http.virtual_hosts.size());
+      RLOG_INFO("listener %s on %s (http%s, %zu virtual hosts)", l.name.c_str(),
+                l.address.to_string().c_str(), tls, l.http.virtual_hosts.size());
   }
   RLOG_INFO("ringress %s running with %u worker(s), config %s", RINGRESS_VERSION, workers,
             config.path.c_str());
@@ -157,6 +175,9 @@ int run(const conf::Config& config) {
       t.connect_failures += s.connect_failures;
       t.closed_by_upstream += s.closed_by_upstream;
       t.idle_timeouts += s.idle_timeouts;
+      t.tls_handshakes += s.tls_handshakes;
+      t.tls_resumed += s.tls_resumed;
+      t.tls_failures += s.tls_failures;
     }
   }
   log_totals(config, total);

@@ -16,6 +16,10 @@ struct TcpStats {
   uint64_t reset = 0;  // a side failed mid-stream: both closed
   uint64_t bytes_downstream_to_upstream = 0;
   uint64_t bytes_upstream_to_downstream = 0;
+  uint64_t tls_handshakes = 0;          // client handshakes on tls listeners
+  uint64_t tls_handshake_failures = 0;  // failed, timed out, or closed before a ClientHello
+  uint64_t sni_no_route = 0;            // no sni_routes entry for the name, and no default
+  uint64_t upstream_tls_failed = 0;     // the upstream's TLS handshake failed: client closed
 
   void add(const TcpStats& o) {
     accepted += o.accepted;
@@ -27,6 +31,10 @@ struct TcpStats {
     reset += o.reset;
     bytes_downstream_to_upstream += o.bytes_downstream_to_upstream;
     bytes_upstream_to_downstream += o.bytes_upstream_to_downstream;
+    tls_handshakes += o.tls_handshakes;
+    tls_handshake_failures += o.tls_handshake_failures;
+    sni_no_route += o.sni_no_route;
+    upstream_tls_failed += o.upstream_tls_failed;
   }
 };
 

@@ -8,41 +8,116 @@
 #include "core/stream_bridge.h"
 #include "core/tcp_stream.h"
 #include "lb/hosts.h"
+#include "tls/hello_reader.h"
+#include "tls/tls_stream.h"
 
 namespace ringress::app {
 // Lets the worker's scope end a session (drain timeout): cancelling fails every pending
 // operation of both streams, which ends the bridge.
 struct TcpProxy::Session final : core::Cancellable {
-  explicit Session(core::TcpStream& d) : down(d) {}
+  explicit Session(core::Stream& d) : down(&d) {}
   void cancel() override {
-    down.cancel();
+    cancelled = true;
+    down->cancel();
     if (up) up->cancel();
   }
-  core::TcpStream& down;
-  core::TcpStream* up = nullptr;
+  core::Stream* down;
+  core::Stream* up = nullptr;
+  bool cancelled = false;
 };
 
-TcpProxy::TcpProxy(const conf::Listener& listener, const conf::Cluster& cluster,
+TcpProxy::TcpProxy(const conf::Listener& listener, const std::vector<conf::Cluster>& clusters,
                    core::BufferPool& pool, uint32_t connection_buffer, TcpStats& stats)
-    : listener_(listener),
-      cluster_(cluster),
-      pool_(pool),
-      connection_buffer_(connection_buffer),
-      stats_(stats),
-      picker_(lb::hosts_of(cluster)) {}
+    : listener_(listener), pool_(pool), connection_buffer_(connection_buffer), stats_(stats) {
+  targets_.reserve(clusters.size());
+  auto index = [&](std::size_t cluster) {
+    for (std::size_t i = 0; i < targets_.size(); ++i)
+      if (targets_[i].cluster == &clusters[cluster]) return static_cast<int>(i);
+    targets_.push_back({&clusters[cluster], lb::RoundRobin(lb::hosts_of(clusters[cluster]))});
+    return static_cast<int>(targets_.size() - 1);
+  };
+  if (listener.has_cluster) default_target_ = index(listener.cluster);
+  for (const conf::SniRoute& route : listener.sni_routes) {
+    int t = index(route.cluster);
+    for (const std::string& name : route.server_names) {
+      if (name.starts_with("*."))
+        wildcard_names_.emplace_back(name.substr(2), t);
+      else
+        exact_names_.emplace_back(name, t);
+    }
+  }
+}
+
+int TcpProxy::target_for(std::string_view name) const {
+  if (!name.empty()) {
+    for (const auto& [n, t] : exact_names_)
+      if (n == name) return t;
+    if (auto dot = name.find('.'); dot != std::string_view::npos) {
+      for (const auto& [n, t] : wildcard_names_)
+        if (n == name.substr(dot + 1)) return t;
+    }
+  }
+  return default_target_;
+}
 
 core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   ++stats_.accepted;
   ++stats_.active;
-  core::TcpStream down(std::move(client), pool_, connection_buffer_);
-  Session session(down);
+  core::TcpStream down_tcp(std::move(client), pool_, connection_buffer_);
+  std::unique_ptr<tls::TlsStream> down_tls;
+  Session session(down_tcp);
   scope.add(session);
 
+  // TLS termination and SNI routing both start from the ClientHello.
+  int target = default_target_;
+  std::string hello_bytes;  // forwarded first when passing TLS through
+  if (listener_.tls_context || !listener_.sni_routes.empty()) {
+    core::TimePoint deadline = core::deadline_after(listener_.tls.handshake_timeout);
+    tls::HelloRead hello = co_await tls::read_client_hello(down_tcp, deadline);
+    if (hello.status == tls::HelloStatus::kNeedMore) {
+      if (!hello.bytes.empty() || hello.error == -ETIMEDOUT) ++stats_.tls_handshake_failures;
+      --stats_.active;
+      co_return;
+    }
+    if (!listener_.sni_routes.empty()) {
+      target = target_for(hello.info.server_name);
+      if (target < 0) {
+        ++stats_.sni_no_route;
+        RLOG_INFO("listener %s: no sni_routes entry for server name \"%s\"; closing client",
+                  listener_.name.c_str(), hello.info.server_name.c_str());
+        --stats_.active;
+        co_return;
+      }
+    }
+    if (listener_.tls_context) {
+      down_tls = std::make_unique<tls::TlsStream>(
+          down_tcp, pool_, listener_.tls_context->new_session(hello.info.server_name));
+      down_tls->set_initial_input(std::move(hello.bytes));
+      session.down = down_tls.get();
+      ++stats_.tls_handshakes;
+      int rc = co_await down_tls->handshake(true, deadline);
+      if (rc != 0) {
+        ++stats_.tls_handshake_failures;
+        RLOG_INFO("listener %s: TLS handshake with a client failed: %s", listener_.name.c_str(),
+                  down_tls->failure().c_str());
+        --stats_.active;
+        co_return;
+      }
+    } else {
+      hello_bytes = std::move(hello.bytes);
+    }
+  }
+  core::Stream& down = *session.down;
+  Target& t = targets_[static_cast<std::size_t>(target)];
+  const conf::Cluster& cluster = *t.cluster;
+
   core::Socket upstream;
-  for (uint32_t attempt = 0; attempt < listener_.connect_attempts && !down.cancelled(); ++attempt) {
-    const lb::Host& host = picker_.host(picker_.pick());
+  const lb::Host* host = nullptr;
+  for (uint32_t attempt = 0; attempt < listener_.connect_attempts && !session.cancelled;
+       ++attempt) {
+    host = &t.picker.host(t.picker.pick());
     core::ConnectResult r =
-        co_await core::connect_tcp(host.address, core::deadline_after(cluster_.connect_timeout));
+        co_await core::connect_tcp(host->address, core::deadline_after(cluster.connect_timeout));
     if (r.error == 0) {
       upstream = std::move(r.socket);
       break;
@@ -50,19 +125,50 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
     ++stats_.upstream_connect_failed;
     if (r.error == -ETIMEDOUT) ++stats_.upstream_connect_timeout;
     RLOG_WARN("listener %s: connect to %s (cluster %s) failed: %s", listener_.name.c_str(),
-              host.address.to_string().c_str(), cluster_.name.c_str(), std::strerror(-r.error));
+              host->address.to_string().c_str(), cluster.name.c_str(), std::strerror(-r.error));
   }
   if (!upstream.valid()) {
     ++stats_.no_upstream;
     RLOG_WARN("listener %s: no host of cluster %s reachable after %u attempts; closing client",
-              listener_.name.c_str(), cluster_.name.c_str(), listener_.connect_attempts);
+              listener_.name.c_str(), cluster.name.c_str(), listener_.connect_attempts);
     --stats_.active;
     co_return;
   }
 
-  core::TcpStream up(std::move(upstream), pool_, connection_buffer_);
-  session.up = &up;
-  if (down.cancelled()) up.cancel();
+  core::TcpStream up_tcp(std::move(upstream), pool_, connection_buffer_);
+  std::unique_ptr<tls::TlsStream> up_tls;
+  session.up = &up_tcp;
+  if (session.cancelled) up_tcp.cancel();
+  if (cluster.tls_context) {
+    std::string name;
+    uint16_t port = 0;
+    if (!core::split_host_port(host->name, name, port)) name = host->name;
+    up_tls = std::make_unique<tls::TlsStream>(up_tcp, pool_,
+                                              cluster.tls_context->new_session(name));
+    session.up = up_tls.get();
+    int rc = co_await up_tls->handshake(false, core::deadline_after(cluster.connect_timeout));
+    if (rc != 0) {
+      ++stats_.upstream_tls_failed;
+      RLOG_WARN("listener %s: TLS handshake with %s (cluster %s) failed: %s",
+                listener_.name.c_str(), host->address_text.c_str(), cluster.name.c_str(),
+                up_tls->failure().c_str());
+      session.up = nullptr;
+      --stats_.active;
+      co_return;
+    }
+  }
+  core::Stream& up = *session.up;
+  if (!hello_bytes.empty()) {
+    int w = co_await up.write(hello_bytes.data(), hello_bytes.size(),
+                              core::deadline_after(listener_.idle_timeout));
+    if (w < 0) {
+      ++stats_.reset;
+      session.up = nullptr;
+      --stats_.active;
+      co_return;
+    }
+    stats_.bytes_downstream_to_upstream += hello_bytes.size();
+  }
   core::BridgeResult r = co_await core::bridge(down, up, listener_.idle_timeout);
   session.up = nullptr;
   stats_.bytes_downstream_to_upstream += r.a_to_b;

@@ -1,9 +1,17 @@
 // TcpProxy: the L4 proxy of one tcp listener on one worker. Each accepted connection becomes a
-// session: connect to a host of the cluster (round robin; on failure or timeout the next host,
-// up to connect_attempts), then copy bytes both ways. FIN is propagated per direction
-// (half-close); an error on either side or the idle timeout closes both; reads pause while the
-// other side is not taking data (bounded memory per connection).
+// session: pick the cluster (the listener's, or by the server name of the client's TLS
+// ClientHello when it has sni_routes), connect to a host (round robin; on failure or timeout
+// the next host, up to connect_attempts), then copy bytes both ways. FIN is propagated per
+// direction (half-close); an error on either side or the idle timeout closes both; reads pause
+// while the other side is not taking data (bounded memory per connection).
+// TLS: a listener with tls terminates it (the upstream gets plaintext, or TLS again when its
+// cluster originates TLS); without tls, sni_routes only read the ClientHello and forward every
+// byte untouched (SNI passthrough).
 #pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
 
 #include "app/stats.h"
 #include "conf/config.h"
@@ -17,20 +25,28 @@ namespace ringress::app {
 
 class TcpProxy {
  public:
-  TcpProxy(const conf::Listener& listener, const conf::Cluster& cluster, core::BufferPool& pool,
-           uint32_t connection_buffer, TcpStats& stats);
+  TcpProxy(const conf::Listener& listener, const std::vector<conf::Cluster>& clusters,
+           core::BufferPool& pool, uint32_t connection_buffer, TcpStats& stats);
   // Runs one session to its end. `scope` is the worker's: its cancel() ends the session.
   core::Task<void> serve(core::Socket client, core::TaskScope& scope);
 
  private:
   struct Session;
+  struct Target {
+    const conf::Cluster* cluster;
+    lb::RoundRobin picker;
+  };
+  // The target for a ClientHello's server name; -1 when none matches and there is no default.
+  int target_for(std::string_view server_name) const;
 
   const conf::Listener& listener_;
-  const conf::Cluster& cluster_;
   core::BufferPool& pool_;
   uint32_t connection_buffer_;
   TcpStats& stats_;
-  lb::RoundRobin picker_;
+  std::vector<Target> targets_;
+  int default_target_ = -1;
+  std::vector<std::pair<std::string, int>> exact_names_;     // name -> target
+  std::vector<std::pair<std::string, int>> wildcard_names_;  // "example.com" for *.example.com
 };
 
 }  // namespace ringress::app

@@ -31,7 +31,7 @@ struct Worker::Runtime {
     for (const auto& l : config.listeners) {
       if (l.protocol == conf::Protocol::tcp) {
         auto& p = tcp.emplace_back(
-            std::make_unique<TcpProxy>(l, config.clusters[l.cluster], pool, cb, stats.tcp));
+            std::make_unique<TcpProxy>(l, config.clusters, pool, cb, stats.tcp));
         serve.push_back([p = p.get()](core::Socket s, core::TaskScope& scope) {
           return p->serve(std::move(s), scope);
         });

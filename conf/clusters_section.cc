@@ -52,7 +52,7 @@ Endpoint read_endpoint(const Value& value) {
 
 Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
   Table table = value.table({"name", "endpoints", "connect_timeout", "max_idle_per_host",
-                             "idle_timeout", "max_requests_per_connection"});
+                             "idle_timeout", "max_requests_per_connection", "tls"});
   Cluster cluster;
   Value name = table.require("name");
   cluster.name = read_name(name);
@@ -83,6 +83,7 @@ Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
   if (auto v = table.get("max_requests_per_connection"))
     cluster.pool.max_requests_per_connection =
         static_cast<uint32_t>(v->integer(0, kMaxRequestsPerConnection));
+  if (auto v = table.get("tls")) read_cluster_tls(*v, cluster);
   return cluster;
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,6 +13,9 @@
 #include "conf/http_config.h"
 #include "conf/units.h"
 #include "core/socket_address.h"
+#include "tls/client_context.h"
+#include "tls/server_context.h"
+#include "tls/settings.h"
 
 namespace ringress::conf {
 
@@ -39,6 +43,14 @@ struct Cluster {
   std::vector<Endpoint> endpoints;  // never empty
   Duration connect_timeout{1000};
   PoolSettings pool;  // http upstream keep-alive
+  tls::ClientSettings tls;  // origination
+  std::shared_ptr<const tls::ClientContext> tls_context;  // built at load when tls.enabled
+};
+
+// A tcp listener's choice of cluster by the server name in the client's TLS ClientHello.
+struct SniRoute {
+  std::vector<std::string> server_names;  // exact or "*.suffix", lowercase
+  size_t cluster = 0;
 };
 
 enum class Protocol { tcp, http };
@@ -50,8 +62,12 @@ struct Listener {
   Protocol protocol = Protocol::tcp;
   uint32_t backlog = 4096;
   uint32_t max_connections = 100000;  // per worker; further accepts are closed at once
+  tls::ServerSettings tls;            // termination
+  std::shared_ptr<const tls::ServerContext> tls_context;  // built at load when tls.enabled
   // tcp
   size_t cluster = 0;              // index into Config::clusters
+  bool has_cluster = true;         // false: only sni_routes (no match closes the connection)
+  std::vector<SniRoute> sni_routes;  // pick the cluster by the ClientHello's server name
   Duration idle_timeout{3600000};  // no bytes either way for this long closes both sides
   uint32_t connect_attempts = 3;   // endpoints tried before giving up on a connection
   // http

@@ -25,7 +25,7 @@ core::SocketAddress read_bind_address(const Value& value, const std::string& tex
 }
 
 // Keys only a tcp listener has.
-const std::vector<std::string_view> kTcpKeys = {"cluster", "connect_attempts"};
+const std::vector<std::string_view> kTcpKeys = {"cluster", "connect_attempts", "sni_routes"};
 
 // Which protocol the listener speaks: `protocol` if given, else what its keys say (cluster:
 // tcp, virtual_hosts: http).
@@ -35,6 +35,7 @@ Protocol read_protocol(const Table& table) {
     return kProtocols[v->choice({"tcp", "http"})];
   }
   auto keys = table.present({"cluster", "virtual_hosts"});
+  if (keys.empty() && table.has("sni_routes")) return Protocol::tcp;
   if (keys.size() == 2)
     table.fail_key(keys[1],
                    "a listener has cluster (tcp: pass connections on) or virtual_hosts (http: "
@@ -64,7 +65,7 @@ Listener read_listener(const Value& value, const std::vector<Cluster>& clusters,
                        const std::vector<Listener>& before) {
   std::vector<std::string_view> keys = {"name",    "address",         "protocol",
                                         "backlog", "max_connections", "idle_timeout",
-                                        "cluster", "connect_attempts"};
+                                        "cluster", "connect_attempts", "sni_routes", "tls"};
   keys.insert(keys.end(), http_listener_keys().begin(), http_listener_keys().end());
   Table table = value.table(keys);
   Listener listener;
@@ -89,11 +90,18 @@ Listener read_listener(const Value& value, const std::vector<Cluster>& clusters,
     listener.backlog = static_cast<uint32_t>(v->integer(1, kMaxBacklog));
   if (auto v = table.get("max_connections"))
     listener.max_connections = static_cast<uint32_t>(v->integer(1, kMaxConnections));
+  if (auto v = table.get("tls")) read_listener_tls(*v, listener);
   if (listener.protocol == Protocol::http) {
     listener.http = read_http(table, clusters);  // idle_timeout included
     return listener;
   }
-  listener.cluster = find_cluster(table.require("cluster"), clusters);
+  if (auto v = table.get("sni_routes")) listener.sni_routes = read_sni_routes(*v, clusters);
+  if (auto v = table.get("cluster"))
+    listener.cluster = find_cluster(*v, clusters);
+  else if (listener.sni_routes.empty())
+    listener.cluster = find_cluster(table.require("cluster"), clusters);
+  else
+    listener.has_cluster = false;
   if (auto v = table.get("idle_timeout"))
     listener.idle_timeout = v->duration(Duration{1}, kMaxIdleTimeout);
   if (auto v = table.get("connect_attempts"))

@@ -22,6 +22,14 @@ size_t find_cluster(const Value& value, const std::vector<Cluster>& clusters);
 // [[listeners]]; `clusters` are the ones listeners may refer to.
 std::vector<Listener> read_listeners(const Value& value, const std::vector<Cluster>& clusters);
 
+// A listener's tls table (termination): fills listener.tls and builds listener.tls_context.
+void read_listener_tls(const Value& value, Listener& listener);
+const std::vector<std::string_view>& tls_listener_keys();
+// A cluster's tls (true, or a table): fills cluster.tls and builds cluster.tls_context.
+void read_cluster_tls(const Value& value, Cluster& cluster);
+// A tcp listener's sni_routes.
+std::vector<SniRoute> read_sni_routes(const Value& value, const std::vector<Cluster>& clusters);
+
 // The name of a listener or cluster: 1..64 letters, digits, '-', '_' or '.'. Names show up in
 // logs and stats, so they stay plain.
 std::string read_name(const Value& value);

@@ -15,6 +15,9 @@
 #include "http/output_batch.h"
 #include "http/serializer.h"
 #include "http/status.h"
+#include "tls/hello_reader.h"
+#include "tls/peer_certificate.h"
+#include "tls/tls_stream.h"
 
 namespace ringress::http {
 namespace {
@@ -109,6 +112,8 @@ class HttpListener::Connection final : public core::Cancellable {
     if (upstream_) upstream_->stream().cancel();
   }
 
+  // The TLS handshake of a tls listener (before run()); false: the connection is done.
+  core::Task<bool> accept_tls();
   core::Task<void> run();
 
  private:
@@ -146,7 +151,9 @@ class HttpListener::Connection final : public core::Cancellable {
 
   HttpListener& l_;
   core::TcpStream tcp_;
-  core::Stream* down_ = &tcp_;  // tcp_, or the TLS session over it
+  std::unique_ptr<tls::TlsStream> tls_;  // on tls listeners
+  core::Stream* down_ = &tcp_;           // tcp_, or tls_ over it
+  std::string client_cert_;              // X-Forwarded-Client-Cert value, when forwarded
   std::unique_ptr<RequestContext> ctx_;  // only while a request is being served
   Exchange exchange_;
   core::BufferSlice in_;
@@ -162,6 +169,42 @@ class HttpListener::Connection final : public core::Cancellable {
   std::unique_ptr<lb::UpstreamConnection> upstream_;
   IdleWait idle_;
 };
+
+core::Task<bool> HttpListener::Connection::accept_tls() {
+  const tls::ServerContext& context = *l_.listener_.tls_context;
+  core::TimePoint deadline = core::deadline_after(context.settings().handshake_timeout);
+  tls::HelloRead hello = co_await tls::read_client_hello(tcp_, deadline);
+  if (hello.status == tls::HelloStatus::kNeedMore) {
+    if (!hello.bytes.empty() || hello.error == -ETIMEDOUT) ++l_.stats_.tls_handshake_failures;
+    co_return false;  // closed (or timed out) before a ClientHello
+  }
+  if (hello.status == tls::HelloStatus::kNotTls && tls::looks_like_http(hello.bytes)) {
+    ++l_.stats_.tls_plain_http;
+    RLOG_INFO("listener %s: %s:%u sent plain HTTP to a TLS port", l_.listener_.name.c_str(),
+              client_ip_.c_str(), client_port_);
+    static constexpr std::string_view kReply =
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 47\r\n"
+        "Connection: close\r\n\r\nThis port speaks TLS: use https:// to connect.\n";
+    co_await tcp_.write(kReply.data(), kReply.size(), deadline);
+    co_return false;
+  }
+  tls_ = std::make_unique<tls::TlsStream>(tcp_, l_.buffers_,
+                                          context.new_session(hello.info.server_name));
+  tls_->set_initial_input(std::move(hello.bytes));
+  ++l_.stats_.tls_handshakes;
+  int rc = co_await tls_->handshake(true, deadline);
+  if (rc != 0) {
+    ++l_.stats_.tls_handshake_failures;
+    RLOG_INFO("listener %s: TLS handshake with %s:%u failed: %s", l_.listener_.name.c_str(),
+              client_ip_.c_str(), client_port_, tls_->failure().c_str());
+    co_return false;
+  }
+  if (wolfSSL_session_reused(tls_->ssl())) ++l_.stats_.tls_resumed;
+  down_ = tls_.get();
+  if (context.settings().forward_client_cert)
+    client_cert_ = tls::client_certificate_details(tls_->ssl());
+  co_return true;
+}
 
 core::Task<void> HttpListener::Connection::run() {
   while (!close_) {
@@ -374,6 +417,10 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
   if (route.auto_host_rewrite) host_override = cluster.pool.host(host).name;
   prepare_upstream_request(req.headers, exchange_, l_.proxy_headers_, client_trusted_,
                            host_override, upgrading);
+  if (tls_) {  // a client's own X-Forwarded-Client-Cert is never passed on
+    req.headers.remove("X-Forwarded-Client-Cert");
+    if (!client_cert_.empty()) req.headers.add("X-Forwarded-Client-Cert", client_cert_);
+  }
   apply_mutations(route.request_headers, req.headers, exchange_);
   if (req.chunked) req.headers.add("Transfer-Encoding", "chunked");
   std::string_view target =
@@ -403,12 +450,17 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
         upstream_ = std::move(c.connection);
         break;
       }
-      RLOG_WARN("listener %s: connect to %s (cluster %s) failed: %s", l_.listener_.name.c_str(),
-                cluster.pool.host(host).address_text.c_str(), cluster.config.name.c_str(),
-                std::strerror(-c.error));
+      const bool tls_failed = !c.tls_failure.empty();
+      const char* why = tls_failed ? c.tls_failure.c_str() : std::strerror(-c.error);
+      if (tls_failed) ++l_.stats_.upstream_tls_failed;
+      RLOG_WARN("listener %s: %s to %s (cluster %s) failed: %s", l_.listener_.name.c_str(),
+                tls_failed ? "TLS handshake" : "connect",
+                cluster.pool.host(host).address_text.c_str(), cluster.config.name.c_str(), why);
       if (!route.retry.connect_failure || retries_left == 0 || down_->cancelled()) {
-        std::string_view body = ctx_->arena.extend(ctx_->arena.copy("upstream connect error: "),
-                                                   std::strerror(-c.error));
+        std::string_view body = ctx_->arena.extend(
+            ctx_->arena.copy(tls_failed ? "upstream TLS handshake failed: "
+                                        : "upstream connect error: "),
+            why);
         co_await reply(503, ctx_->arena.extend(body, "\n"), flags::kUpstreamConnectFailure,
                        !request_complete_);
         co_return;
@@ -751,6 +803,7 @@ HttpListener::HttpListener(const conf::Listener& listener,
     if (auto r = core::CidrRange::parse(cidr)) proxy_headers_.trusted_proxies.push_back(*r);
   if (!settings_.via.empty()) proxy_headers_.via = "1.1 " + settings_.via;
   proxy_headers_.generate_request_id = settings_.generate_request_id;
+  if (listener.tls.enabled) proxy_headers_.scheme = "https";
   limits_.max_head_bytes = settings_.max_request_headers;
   limits_.max_header_count = settings_.max_header_count;
   limits_.max_uri_length = settings_.max_uri_length;
@@ -764,7 +817,9 @@ core::Task<void> HttpListener::serve(core::Socket client, core::TaskScope& scope
   {
     Connection c(*this, std::move(client));
     scope.add(c);
-    co_await c.run();
+    bool ready = true;
+    if (listener_.tls_context) ready = co_await c.accept_tls();
+    if (ready) co_await c.run();
   }
   --stats_.active_connections;
 }

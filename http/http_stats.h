@@ -27,6 +27,12 @@ struct HttpStats {
   uint64_t fault_injected = 0;
   uint64_t direct_responses = 0;
   uint64_t redirects = 0;
+  // TLS listeners.
+  uint64_t tls_handshakes = 0;
+  uint64_t tls_handshake_failures = 0;  // failed, timed out, or closed mid-handshake
+  uint64_t tls_resumed = 0;             // handshakes that resumed a session (ticket or cache)
+  uint64_t tls_plain_http = 0;          // plain HTTP sent to the TLS port (answered 400)
+  uint64_t upstream_tls_failed = 0;     // 503: the upstream's TLS handshake failed
 
   void add(const HttpStats& o) {
     const uint64_t* src = reinterpret_cast<const uint64_t*>(&o);

@@ -33,7 +33,8 @@ ConnectionPool::ConnectionPool(const conf::Cluster& cluster, std::vector<Host> h
       hosts_(std::move(hosts)),
       buffers_(buffers),
       connection_buffer_(connection_buffer),
-      idle_(hosts_.size()) {
+      idle_(hosts_.size()),
+      sessions_(hosts_.size()) {
   for (auto& list : idle_) list.reserve(cluster.pool.max_idle_per_host);
 }
 
@@ -68,8 +69,28 @@ core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host) {
     co_return out;
   }
   ++stats_.connections_opened;
-  out.connection =
+  auto c =
       std::make_unique<UpstreamConnection>(std::move(r.socket), buffers_, connection_buffer_, host);
+  if (cluster_.tls_context) {
+    std::string name;
+    uint16_t port = 0;
+    if (!core::split_host_port(hosts_[host].name, name, port)) name = hosts_[host].name;
+    tls::SslPtr ssl = cluster_.tls_context->new_session(name);
+    if (sessions_[host]) wolfSSL_set_session(ssl.get(), sessions_[host].get());
+    c->tls_ = std::make_unique<tls::TlsStream>(c->tcp_, buffers_, std::move(ssl));
+    c->stream_ = c->tls_.get();
+    ++stats_.tls_handshakes;
+    int rc = co_await c->tls_->handshake(false, core::deadline_after(cluster_.connect_timeout));
+    if (rc != 0) {
+      ++stats_.tls_failures;
+      sessions_[host].reset();
+      out.error = rc;
+      out.tls_failure = c->tls_->failure();
+      co_return out;
+    }
+    if (wolfSSL_session_reused(c->tls_->ssl())) ++stats_.tls_resumed;
+  }
+  out.connection = std::move(c);
   co_return out;
 }
 
@@ -82,6 +103,8 @@ void ConnectionPool::release(std::unique_ptr<UpstreamConnection> c, bool reusabl
     ++stats_.discarded;
     return;  // destroying it closes the socket
   }
+  if (c->tls_ && cluster_.tls.session_reuse)
+    sessions_[c->host_].reset(wolfSSL_get1_session(c->tls_->ssl()));
   c->idle_in_ = this;
   c->stream_->set_close_listener(c.get());
   if (pool.idle_timeout.count() > 0) {

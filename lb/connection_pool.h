@@ -18,6 +18,7 @@
 #include "core/tcp_stream.h"
 #include "core/timer_queue.h"
 #include "lb/round_robin.h"
+#include "tls/tls_stream.h"
 
 namespace ringress::lb {
 
@@ -31,6 +32,9 @@ struct PoolStats {
   uint64_t closed_by_upstream = 0;  // idle connections the upstream closed (evicted at once)
   uint64_t idle_timeouts = 0;       // idle connections we closed after idle_timeout
   uint64_t discarded = 0;           // returned but not kept (full idle list, max requests, ...)
+  uint64_t tls_handshakes = 0;
+  uint64_t tls_resumed = 0;          // handshakes that resumed a session
+  uint64_t tls_failures = 0;         // handshakes that failed (certificate rejected, ...)
 };
 
 // A connection to one upstream host; owned by a request while in use, by the pool while idle.
@@ -53,7 +57,8 @@ class UpstreamConnection final : core::PeerCloseListener {
   void on_peer_closed() override;
 
   core::TcpStream tcp_;
-  core::Stream* stream_ = &tcp_;  // tcp_, or the TLS session over it
+  std::unique_ptr<tls::TlsStream> tls_;  // when the cluster originates TLS
+  core::Stream* stream_ = &tcp_;         // tcp_, or tls_ over it
   std::size_t host_;
   uint32_t requests_ = 0;
   ConnectionPool* idle_in_ = nullptr;
@@ -61,7 +66,8 @@ class UpstreamConnection final : core::PeerCloseListener {
 };
 
 struct ConnectOutcome {
-  int error = 0;  // -errno
+  int error = 0;            // -errno
+  std::string tls_failure;  // why the TLS handshake failed (then error is -EPROTO or so)
   std::unique_ptr<UpstreamConnection> connection;
 };
 
@@ -75,7 +81,8 @@ class ConnectionPool {
 
   // The most recently used idle connection to `host`, or null.
   std::unique_ptr<UpstreamConnection> take_idle(std::size_t host);
-  // Opens a new connection to `host` within the cluster's connect_timeout.
+  // Opens a new connection to `host` within the cluster's connect_timeout, which covers the TLS
+  // handshake too when the cluster originates TLS.
   core::Task<ConnectOutcome> connect(std::size_t host);
   // Takes a connection back after a complete exchange; `reusable` says the exchange left it
   // clean (keep-alive on both sides, nothing unread). It is kept while there is room.
@@ -99,6 +106,7 @@ class ConnectionPool {
   core::BufferPool& buffers_;
   uint32_t connection_buffer_;
   std::vector<std::vector<std::unique_ptr<UpstreamConnection>>> idle_;
+  std::vector<tls::SessionPtr> sessions_;  // per host: the last TLS session, to resume
   PoolStats stats_;
 };
 

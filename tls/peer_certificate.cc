@@ -1,0 +1,75 @@
+#include "tls/peer_certificate.h"
+
+#include <wolfssl/openssl/evp.h>
+#include <wolfssl/openssl/x509v3.h>
+
+namespace ringress::tls {
+namespace {
+
+struct X509Deleter {
+  void operator()(WOLFSSL_X509* x) const { wolfSSL_X509_free(x); }
+};
+struct BioDeleter {
+  void operator()(WOLFSSL_BIO* b) const { wolfSSL_BIO_free(b); }
+};
+
+std::string subject_of(WOLFSSL_X509* cert) {
+  WOLFSSL_X509_NAME* name = wolfSSL_X509_get_subject_name(cert);
+  if (!name) return {};
+  std::unique_ptr<WOLFSSL_BIO, BioDeleter> bio(wolfSSL_BIO_new(wolfSSL_BIO_s_mem()));
+  if (!bio || wolfSSL_X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) <= 0) return {};
+  char* data = nullptr;
+  int size = wolfSSL_BIO_get_mem_data(bio.get(), &data);
+  return size > 0 && data ? std::string(data, static_cast<std::size_t>(size)) : std::string();
+}
+
+// A value inside the header: quotes and backslashes escaped.
+std::string escaped(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string client_certificate_details(WOLFSSL* ssl) {
+  std::unique_ptr<WOLFSSL_X509, X509Deleter> cert(wolfSSL_get_peer_certificate(ssl));
+  if (!cert) return {};
+  std::string out;
+  unsigned char md[WC_SHA256_DIGEST_SIZE];
+  unsigned int md_len = 0;
+  if (wolfSSL_X509_digest(cert.get(), wolfSSL_EVP_sha256(), md, &md_len) == WOLFSSL_SUCCESS) {
+    static const char kHex[] = "0123456789abcdef";
+    out += "Hash=";
+    for (unsigned i = 0; i < md_len; ++i) {
+      out += kHex[md[i] >> 4];
+      out += kHex[md[i] & 15];
+    }
+  }
+  std::string subject = subject_of(cert.get());
+  if (!subject.empty()) out += (out.empty() ? "" : ";") + std::string("Subject=\"") +
+                               escaped(subject) + "\"";
+  auto* names = static_cast<WOLFSSL_STACK*>(
+      wolfSSL_X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr));
+  if (names) {
+    int count = wolfSSL_sk_GENERAL_NAME_num(names);
+    for (int i = 0; i < count; ++i) {
+      WOLFSSL_GENERAL_NAME* gn = wolfSSL_sk_GENERAL_NAME_value(names, i);
+      if (!gn) continue;
+      const char* kind = gn->type == GEN_URI ? "URI" : gn->type == GEN_DNS ? "DNS" : nullptr;
+      if (!kind) continue;
+      WOLFSSL_ASN1_STRING* s = gn->d.ia5;
+      if (!s) continue;
+      std::string value(reinterpret_cast<const char*>(wolfSSL_ASN1_STRING_data(s)),
+                        static_cast<std::size_t>(wolfSSL_ASN1_STRING_length(s)));
+      out += ";" + std::string(kind) + "=" + value;
+    }
+    wolfSSL_sk_GENERAL_NAME_pop_free(names, wolfSSL_GENERAL_NAME_free);
+  }
+  return out;
+}
+
+}  // namespace ringress::tls

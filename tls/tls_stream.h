@@ -1,0 +1,99 @@
+// TlsStream: a TLS session over a TcpStream, itself a Stream, so http/, the TCP proxy and
+// bridge() use it unchanged. wolfSSL never touches the socket: its I/O callbacks read
+// ciphertext from the slices the transport's multishot receive delivered and append what it
+// writes to a buffer that goes out in one send per write() (records coalesced). WANT_READ
+// becomes a co_await on the transport. Decrypted bytes land in receive-pool buffers, so readers
+// get BufferSlices exactly as from a TcpStream.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/buffer_pool.h"
+#include "core/stream.h"
+#include "core/tcp_stream.h"
+#include "tls/wolfssl.h"
+
+namespace ringress::tls {
+
+class TlsStream final : public core::Stream {
+ public:
+  // `transport` must outlive this. `ssl` comes from a ServerContext or ClientContext.
+  TlsStream(core::TcpStream& transport, core::BufferPool& pool, SslPtr ssl);
+  ~TlsStream();
+  TlsStream(const TlsStream&) = delete;
+  TlsStream& operator=(const TlsStream&) = delete;
+
+  // Bytes read from the transport before this existed (the ClientHello a listener looked at);
+  // wolfSSL reads them first.
+  void set_initial_input(std::string bytes) { prefix_ = std::move(bytes); }
+
+  // Runs the handshake as server (accept) or client (connect) until `deadline`: 0, or -errno
+  // (-ETIMEDOUT, -ECONNRESET when the peer closed, -EPROTO when TLS failed; failure() says why).
+  core::Task<int> handshake(bool server, core::TimePoint deadline);
+  const std::string& failure() const { return failure_; }
+  // The negotiated application protocol ("http/1.1"), empty if none.
+  std::string_view alpn() const;
+  WOLFSSL* ssl() const { return ssl_.get(); }
+
+  core::Task<core::ReadResult> read(core::TimePoint deadline = core::kNoDeadline) override;
+  core::BufferSlice try_read() override;
+  core::Task<int> write(const char* data, std::size_t size,
+                        core::TimePoint deadline = core::kNoDeadline) override;
+  core::Task<int> writev(std::span<iovec> iov,
+                         core::TimePoint deadline = core::kNoDeadline) override;
+  core::Task<int> shutdown_write() override;
+  void cancel() override;
+  bool cancelled() const override { return cancelled_; }
+  bool closed_by_peer() const override { return peer_closed_ || transport_.closed_by_peer(); }
+  bool has_unread_data() override;
+  void set_close_listener(core::PeerCloseListener* l) override {
+    transport_.set_close_listener(l);
+  }
+
+  // For the wolfSSL I/O callbacks.
+  int on_recv(char* buf, int size);
+  int on_send(const char* buf, int size);
+
+ private:
+  struct BufferWait final : core::BufferWaiter {
+    std::coroutine_handle<> waiter;
+    void on_buffers_available() override;
+  };
+  struct BufferWaitAwaiter {
+    TlsStream& s;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h);
+    void await_resume() const noexcept {}
+  };
+
+  bool input_pending() const;
+  // Decrypts what is already here into a pool buffer; empty when nothing is (or no buffer is
+  // free: then *no_buffer is set). Sets peer_closed_ / error_ on close_notify or failure.
+  core::BufferSlice decrypt(bool* no_buffer);
+  // Waits for ciphertext: 1 got some, 0 end of stream, -errno.
+  core::Task<int> fill(core::TimePoint deadline);
+  // Sends what wolfSSL wrote.
+  core::Task<int> flush(core::TimePoint deadline);
+  // Encrypts [data, data+size) into out_; false on a TLS failure.
+  bool encrypt(const char* data, std::size_t size);
+  std::string describe_failure(int err) const;
+
+  core::TcpStream& transport_;
+  core::BufferPool& pool_;
+  SslPtr ssl_;
+  std::string prefix_;
+  std::size_t prefix_off_ = 0;
+  core::BufferSlice in_;
+  bool in_eof_ = false;
+  int in_error_ = 0;
+  std::string out_;
+  std::string stage_;  // small writev pieces gathered into one record
+  std::string failure_;
+  int error_ = 0;  // a fatal TLS error seen while reading
+  bool peer_closed_ = false;
+  bool cancelled_ = false;
+  BufferWait buffer_wait_;
+};
+
+}  // namespace ringress::tls
