@@ -146,6 +146,10 @@ int run(const conf::Config& config) {
       RLOG_INFO("listener %s on %s (http%s, %zu virtual hosts)", l.name.c_str(),
                 l.address.to_string().c_str(), tls, l.http.virtual_hosts.size());
   }
+  for (const auto& c : config.clusters)
+    if (c.tls.enabled && !c.tls.verify)
+      RLOG_WARN("cluster %s: tls.verify = false: upstream certificates are not checked",
+                c.name.c_str());
   RLOG_INFO("ringress %s running with %u worker(s), config %s", RINGRESS_VERSION, workers,
             config.path.c_str());
 

@@ -11,6 +11,7 @@
 namespace ringress::core {
 namespace {
 constexpr uint32_t kInitialRingTarget = 64;
+constexpr uint32_t kReserve = 16;
 }  // namespace
 
 BufferSlice::BufferSlice(const BufferSlice& o)
@@ -58,7 +59,8 @@ BufferPool::BufferPool(Reactor& reactor, uint32_t buffer_size, uint32_t count)
     : reactor_(reactor),
       buffer_size_(buffer_size),
       count_(count),
-      ring_target_(count < kInitialRingTarget ? count : kInitialRingTarget) {
+      ring_target_(count < kInitialRingTarget ? count : kInitialRingTarget),
+      reserve_(count / 8 < kReserve ? count / 8 : kReserve) {
   if (count == 0 || count > 32768 || (count & (count - 1)) != 0)
     throw std::invalid_argument("buffer count must be a power of two up to 32768");
   std::size_t data_bytes = std::size_t(buffer_size) * count;
@@ -88,7 +90,7 @@ BufferPool::BufferPool(Reactor& reactor, uint32_t buffer_size, uint32_t count)
 void BufferPool::refill() {
   int added = 0;
   const int mask = io_uring_buf_ring_mask(count_);
-  while (in_ring_ < ring_target_ && !free_.empty()) {
+  while (in_ring_ < ring_target_ && free_.size() > reserve_) {
     uint16_t bid = free_.back();
     free_.pop_back();
     io_uring_buf_ring_add(ring_, base_ + std::size_t(bid) * buffer_size_, buffer_size_, bid, mask,

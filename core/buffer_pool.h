@@ -63,6 +63,14 @@ class BufferSlice {
   }
   BufferSlice sub(uint32_t offset, uint32_t length) const;
   void reset();
+  // Whether this is the only reference to its buffer; then the whole buffer may be refilled:
+  // writable_buffer() is its start and rewind(n) makes this slice its first n bytes.
+  bool unique() const;
+  char* writable_buffer();
+  void rewind(uint32_t length) {
+    offset_ = 0;
+    length_ = length;
+  }
 
  private:
   BufferPool* pool_ = nullptr;
@@ -89,7 +97,9 @@ class BufferPool {
     return BufferSlice(this, bid, 0, length);
   }
   // A free buffer for the caller to fill (TLS puts decrypted bytes there), outside the kernel's
-  // ring; false when none is free. Fill writable(bid), then hand it out with adopt().
+  // ring; false when none is free. Fill writable(bid), then hand it out with adopt(). A few
+  // buffers are kept out of the kernel's ring for this (reserve), so a burst that fills the
+  // ring cannot leave such callers waiting forever.
   bool acquire(uint16_t& bid) {
     if (free_.empty()) return false;
     bid = free_.back();
@@ -116,6 +126,7 @@ class BufferPool {
   uint32_t count() const { return count_; }
   uint32_t available() const { return in_ring_ + static_cast<uint32_t>(free_.size()); }
   uint32_t ring_target() const { return ring_target_; }
+  uint32_t reserve() const { return reserve_; }
   const char* buffer(uint16_t bid) const { return base_ + std::size_t(bid) * buffer_size_; }
 
  private:
@@ -130,6 +141,7 @@ class BufferPool {
   uint32_t count_;
   uint32_t in_ring_ = 0;        // buffers the kernel may fill now
   uint32_t ring_target_;        // how many to keep there
+  uint32_t reserve_;            // free buffers the ring leaves for acquire()
   std::vector<uint16_t> free_;  // the others, most recently freed last
   char* base_ = nullptr;
   io_uring_buf_ring* ring_ = nullptr;
@@ -140,5 +152,7 @@ class BufferPool {
 };
 
 inline const char* BufferSlice::data() const { return pool_->buffer(bid_) + offset_; }
+inline bool BufferSlice::unique() const { return pool_ && pool_->refs_[bid_] == 1; }
+inline char* BufferSlice::writable_buffer() { return pool_->writable(bid_); }
 
 }  // namespace ringress::core

@@ -67,7 +67,12 @@ int TlsStream::on_recv(char* buf, int size) {
   std::size_t n = std::min<std::size_t>(want, in_.size());
   std::memcpy(buf, in_.data(), n);
   in_.consume(static_cast<uint32_t>(n));
-  if (in_.empty()) in_.reset();  // the receive buffer goes back to the pool at once
+  if (in_.empty()) {
+    if (!spare_.unique() && in_.unique())
+      spare_ = std::move(in_);
+    else
+      in_.reset();
+  }
   return static_cast<int>(n);
 }
 
@@ -167,12 +172,13 @@ bool TlsStream::input_pending() const {
 
 core::BufferSlice TlsStream::decrypt(bool* no_buffer) {
   if (peer_closed_ || error_ != 0) return {};
+  const bool use_spare = spare_.unique();  // holds a buffer (only ever by us)
   uint16_t bid = 0;
-  if (!pool_.acquire(bid)) {
+  if (!use_spare && !pool_.acquire(bid)) {
     *no_buffer = true;
     return {};
   }
-  char* buf = pool_.writable(bid);
+  char* buf = use_spare ? spare_.writable_buffer() : pool_.writable(bid);
   const int cap = static_cast<int>(pool_.buffer_size());
   int total = 0;
   while (total < cap) {
@@ -192,7 +198,10 @@ core::BufferSlice TlsStream::decrypt(bool* no_buffer) {
     }
     break;
   }
-  return pool_.adopt(bid, static_cast<uint32_t>(total));
+  if (!use_spare) return pool_.adopt(bid, static_cast<uint32_t>(total));
+  if (total == 0) return {};
+  spare_.rewind(static_cast<uint32_t>(total));
+  return std::move(spare_);
 }
 
 core::Task<core::ReadResult> TlsStream::read(core::TimePoint deadline) {
@@ -211,6 +220,7 @@ core::Task<core::ReadResult> TlsStream::read(core::TimePoint deadline) {
       co_await BufferWaitAwaiter{*this};
       continue;
     }
+    spare_.reset();
     int got = co_await fill(deadline);
     if (got < 0) co_return core::ReadResult{got, {}};
     if (got == 0) {

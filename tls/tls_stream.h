@@ -85,6 +85,9 @@ class TlsStream final : public core::Stream {
   std::string prefix_;
   std::size_t prefix_off_ = 0;
   core::BufferSlice in_;
+  // The buffer of ciphertext wolfSSL has copied out, kept to decrypt into (plaintext is never
+  // longer than its ciphertext); given back before waiting, so idle sessions hold none.
+  core::BufferSlice spare_;
   bool in_eof_ = false;
   int in_error_ = 0;
   std::string out_;

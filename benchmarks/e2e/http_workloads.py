@@ -4,8 +4,8 @@ Every run is `wrk -t1 -c<connections> -d<seconds>s --latency -s <script> URL`: o
 (the load core is shared with the origin), and a Lua script that sets the method and body and
 prints the exact totals as one JSON line at the end (wrk's own text rounds them).
 
-HTTPS comes with TLS in ringress: add workloads with "scheme": "https" here; http_bench.py
-then needs the proxies' TLS listeners (see the HTTPS note there).
+The "tls_" workloads are HTTPS to the proxy (plain HTTP to the origin); https_bench.py runs
+them against the proxies' TLS listeners.
 """
 
 import json
@@ -31,7 +31,16 @@ WORKLOADS = {
                        "body_bytes": 65536,
                        "about": "POST with a 64 KiB body that the origin answers before it has "
                        "read the body (nginx `return`), 50 keep-alive connections"},
+    "tls_get_64": {"path": "/64", "connections": 50, "scheme": "https",
+                   "about": "HTTPS GET, 64 B response, 50 keep-alive connections"},
+    "tls_get_64k": {"path": "/64k", "connections": 50, "scheme": "https",
+                    "about": "HTTPS GET, 64 KiB response, 50 keep-alive connections (bulk "
+                    "encryption)"},
+    "tls_close_64": {"path": "/64", "connections": 50, "scheme": "https", "close": True,
+                     "about": "HTTPS GET, 64 B, a new connection and a full handshake "
+                     "(ECDSA P-256, X25519) per request"},
 }
+TLS_WORKLOADS = ["tls_get_64", "tls_get_64k", "tls_close_64"]
 QUICK_WORKLOADS = ["get_64", "get_4k", "get_1m", "close_64", "conns1000_64", "post_64k"]
 DEFAULT_WORKLOADS = QUICK_WORKLOADS + ["post_64k_early"]
 
