@@ -110,9 +110,16 @@ std::string TlsStream::describe_failure(int err) const {
 }
 
 core::Task<int> TlsStream::flush(core::TimePoint deadline) {
-  if (out_.empty()) co_return 0;
-  int rc = co_await transport_.write(out_.data(), out_.size(), deadline);
-  out_.clear();
+  if (flushing_) co_return 0;
+  flushing_ = true;
+  int rc = 0;
+  while (!out_.empty() && rc >= 0) {
+    sending_.swap(out_);
+    rc = co_await transport_.write(sending_.data(), sending_.size(), deadline);
+    sending_.clear();
+  }
+  flushing_ = false;
+  if (sending_.capacity() > 4 * kFlushAt) sending_.shrink_to_fit();
   if (out_.capacity() > 4 * kFlushAt) out_.shrink_to_fit();
   co_return rc < 0 ? rc : 0;
 }

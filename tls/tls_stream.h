@@ -73,7 +73,8 @@ class TlsStream final : public core::Stream {
   core::BufferSlice decrypt(bool* no_buffer);
   // Waits for ciphertext: 1 got some, 0 end of stream, -errno.
   core::Task<int> fill(core::TimePoint deadline);
-  // Sends what wolfSSL wrote.
+  // Sends what wolfSSL wrote. While one flush runs, another returns at once: the running one
+  // sends whatever is queued before it returns.
   core::Task<int> flush(core::TimePoint deadline);
   // Encrypts [data, data+size) into out_; false on a TLS failure.
   bool encrypt(const char* data, std::size_t size);
@@ -90,7 +91,10 @@ class TlsStream final : public core::Stream {
   core::BufferSlice spare_;
   bool in_eof_ = false;
   int in_error_ = 0;
-  std::string out_;
+  std::string out_;      // ciphertext wolfSSL wrote, not yet sent
+  std::string sending_;  // ciphertext being sent (out_ may grow meanwhile, e.g. a reader's
+                         // reply to a key update while a writer waits for the socket)
+  bool flushing_ = false;
   std::string stage_;  // small writev pieces gathered into one record
   std::string failure_;
   int error_ = 0;  // a fatal TLS error seen while reading
