@@ -16,6 +16,7 @@
 #include "http/access_log_sink.h"
 #include "http/http_listener.h"
 #include "lb/upstream_cluster.h"
+#include "tls/wolfssl.h"
 
 namespace ringress::app {
 
@@ -140,6 +141,7 @@ std::string Worker::start() {
 void Worker::thread_main() {
   runtime_->reactor.run(worker_main(*runtime_, config_, sockets_, stats_));
   runtime_.reset();
+  tls::release_thread_caches();
 }
 
 void Worker::drain() {

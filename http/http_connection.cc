@@ -115,6 +115,11 @@ class HttpListener::Connection final : public core::Cancellable {
   // The TLS handshake of a tls listener (before run()); false: the connection is done.
   core::Task<bool> accept_tls();
   core::Task<void> run();
+  // Ends a TLS session with close_notify, so the client can tell a complete close-delimited
+  // response from a cut one.
+  core::Task<void> close_tls() {
+    if (tls_ && !tls_->cancelled() && !tls_->closed_by_peer()) co_await tls_->shutdown_write();
+  }
 
  private:
   // Registered with the listener while waiting for a request, so drain() can close it.
@@ -819,7 +824,10 @@ core::Task<void> HttpListener::serve(core::Socket client, core::TaskScope& scope
     scope.add(c);
     bool ready = true;
     if (listener_.tls_context) ready = co_await c.accept_tls();
-    if (ready) co_await c.run();
+    if (ready) {
+      co_await c.run();
+      co_await c.close_tls();
+    }
   }
   --stats_.active_connections;
 }

@@ -9,18 +9,32 @@ namespace {
 struct X509Deleter {
   void operator()(WOLFSSL_X509* x) const { wolfSSL_X509_free(x); }
 };
-struct BioDeleter {
-  void operator()(WOLFSSL_BIO* b) const { wolfSSL_BIO_free(b); }
-};
 
+// The subject in RFC 2253 form: attributes from the last to the first, "," between them, and
+// ,+"\<>; escaped (wolfSSL's own printer puts ", " between them).
 std::string subject_of(WOLFSSL_X509* cert) {
   WOLFSSL_X509_NAME* name = wolfSSL_X509_get_subject_name(cert);
   if (!name) return {};
-  std::unique_ptr<WOLFSSL_BIO, BioDeleter> bio(wolfSSL_BIO_new(wolfSSL_BIO_s_mem()));
-  if (!bio || wolfSSL_X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) <= 0) return {};
-  char* data = nullptr;
-  int size = wolfSSL_BIO_get_mem_data(bio.get(), &data);
-  return size > 0 && data ? std::string(data, static_cast<std::size_t>(size)) : std::string();
+  std::string out;
+  for (int i = wolfSSL_X509_NAME_entry_count(name) - 1; i >= 0; --i) {
+    WOLFSSL_X509_NAME_ENTRY* e = wolfSSL_X509_NAME_get_entry(name, i);
+    if (!e) continue;
+    const char* type = wolfSSL_OBJ_nid2sn(wolfSSL_OBJ_obj2nid(wolfSSL_X509_NAME_ENTRY_get_object(e)));
+    WOLFSSL_ASN1_STRING* data = wolfSSL_X509_NAME_ENTRY_get_data(e);
+    if (!type || !data) continue;
+    std::string_view value(reinterpret_cast<const char*>(wolfSSL_ASN1_STRING_data(data)),
+                           static_cast<std::size_t>(wolfSSL_ASN1_STRING_length(data)));
+    if (!out.empty()) out += ',';
+    out += type;
+    out += '=';
+    for (std::size_t k = 0; k < value.size(); ++k) {
+      char c = value[k];
+      bool edge = (k == 0 && (c == ' ' || c == '#')) || (k + 1 == value.size() && c == ' ');
+      if (edge || std::string_view(",+\"\\<>;").find(c) != std::string_view::npos) out += '\\';
+      out += c;
+    }
+  }
+  return out;
 }
 
 // A value inside the header: quotes and backslashes escaped.

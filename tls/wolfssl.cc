@@ -1,5 +1,7 @@
 #include "tls/wolfssl.h"
 
+#include <wolfssl/wolfcrypt/ecc.h>
+
 #include <mutex>
 
 namespace ringress::tls {
@@ -9,6 +11,12 @@ void initialize_library() {
   std::call_once(once, [] {
     if (wolfSSL_Init() != WOLFSSL_SUCCESS) throw std::runtime_error("wolfSSL_Init failed");
   });
+}
+
+void release_thread_caches() {
+#ifdef FP_ECC
+  wc_ecc_fp_free();
+#endif
 }
 
 std::string error_text(int code) {

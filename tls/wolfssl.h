@@ -14,6 +14,10 @@ namespace ringress::tls {
 // wolfSSL_Init, once per process (thread-safe).
 void initialize_library();
 
+// Frees what wolfSSL caches per thread (the fixed-point ECC tables of this build); a worker
+// thread calls it when it ends.
+void release_thread_caches();
+
 // wolfSSL's text for an error code ("ASN no signer error to confirm failure").
 std::string error_text(int code);
 

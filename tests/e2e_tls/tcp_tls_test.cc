@@ -1,0 +1,113 @@
+// TLS on tcp listeners and tcp clusters: a tcp listener terminating TLS in front of a plain echo
+// server (openssl s_client as the client), and a plain tcp listener whose cluster originates TLS
+// to a terminating tcp listener, carrying megabytes both ways and the half-closes between them.
+#include <gtest/gtest.h>
+
+#include "tests/e2e_tls/tls_test.h"
+#include "tests/support/test_servers.h"
+#include "tests/support/transfer.h"
+
+namespace ringress::test {
+namespace {
+
+class TcpTlsTest : public TlsTest {
+ protected:
+  const uint16_t port_ = free_port();
+  ProxyProcess proxy_;
+};
+
+TEST_F(TcpTlsTest, EchoThroughTlsTermination) {
+  EchoServer echo;
+  std::string toml =
+      runtime_toml() +
+      tcp_listener("tls-tcp", port_,
+                   {"cluster = \"echo\"", "tls = " + listener_tls({pki().a_ecdsa})}) +
+      cluster_toml("echo", {echo.port()});
+  ASSERT_TRUE(start_proxy(proxy_, toml, {port_}));
+
+  // Text lines, then binary bytes of every value, in several writes of different sizes.
+  std::string payload = "hello over tls\nsecond line\n";
+  payload += pattern_text(91, 200 * 1024);
+  ChildProcess client;
+  ASSERT_TRUE(client.start(
+      s_client_argv(port_, {"-servername", "a.test", "-quiet", "-nocommands", "-verify_quiet"})));
+  Deadline deadline = deadline_in(stretched(seconds(10)));
+  for (size_t at = 0, step = 1000; at < payload.size(); at += step, step *= 3) {
+    ASSERT_TRUE(client.write_stdin(std::string_view(payload).substr(at, step), deadline).ok());
+  }
+  std::string echoed = client.wait_output(payload.size(), deadline);
+  ASSERT_EQ(echoed.size(), payload.size()) << "stderr: " << client.err();
+  EXPECT_TRUE(echoed == payload) << "the echoed bytes differ";
+  EXPECT_EQ(echo.accepted(), 1u);
+  client.kill();
+
+  // A client that does not speak TLS never reaches the echo server.
+  Fd plain = connect_tcp(port_, soon());
+  ASSERT_TRUE(plain.valid());
+  ASSERT_TRUE(send_all(plain.get(), std::string("plain text\r\n"), soon()).ok());
+  IoResult closed = wait_closed(plain.get(), soon());
+  EXPECT_TRUE(closed.status == IoResult::kEof || closed.status == IoResult::kReset)
+      << closed.describe();
+  EXPECT_EQ(echo.accepted(), 1u);
+}
+
+// client -(plain)-> listener "in" -(TLS, origination)-> listener "tls-in" -(plain)-> server,
+// one ringress: 4 MiB each way, verified, and each side's EOF crosses the TLS hop.
+TEST_F(TcpTlsTest, OriginationToTerminationCarriesBothDirections) {
+  const uint64_t size = scaled_bytes(4 << 20);
+  constexpr uint64_t kUpSeed = 93, kDownSeed = 94;
+  PatternServer server(size, kDownSeed, kUpSeed);
+  const uint16_t tls_port = free_port();
+  std::string toml =
+      runtime_toml() + tcp_listener("in", port_, {"cluster = \"secure\""}) +
+      tcp_listener("tls-in", tls_port,
+                   {"cluster = \"server\"", "tls = " + listener_tls({pki().a_ecdsa})}) +
+      cluster_toml(
+          "secure", {tls_port},
+          {"tls = { ca = " + toml_string(pki().ca_cert) + ", server_name = \"a.test\" }"}) +
+      cluster_toml("server", {server.port()});
+  ASSERT_TRUE(start_proxy(proxy_, toml, {port_, tls_port}));
+
+  Deadline deadline = deadline_in(stretched(seconds(20)));
+  Fd fd = connect_tcp(port_, deadline);
+  ASSERT_TRUE(fd.valid());
+  TransferResult client = exchange_patterns(fd.get(), size, kUpSeed, kDownSeed, deadline);
+  EXPECT_EQ(client.sent, size) << client.describe();
+  EXPECT_EQ(client.received, size) << client.describe();
+  EXPECT_FALSE(client.mismatch) << client.describe();
+  EXPECT_EQ(client.end.status, IoResult::kEof) << client.describe();
+  auto results = server.wait_results(1, deadline);
+  ASSERT_TRUE(results);
+  const TransferResult& up = (*results)[0];
+  EXPECT_EQ(up.received, size) << up.describe();
+  EXPECT_FALSE(up.mismatch) << up.describe();
+  EXPECT_EQ(up.end.status, IoResult::kEof) << up.describe();
+}
+
+// A tcp cluster whose TLS handshake fails closes the client without a byte.
+TEST_F(TcpTlsTest, FailedOriginationClosesClient) {
+  EchoServer echo;
+  const uint16_t tls_port = free_port();
+  std::string toml =
+      runtime_toml() + tcp_listener("in", port_, {"cluster = \"secure\""}) +
+      tcp_listener("tls-in", tls_port,
+                   {"cluster = \"echo\"", "tls = " + listener_tls({pki().a_ecdsa})}) +
+      cluster_toml(
+          "secure", {tls_port},
+          {"tls = { ca = " + toml_string(pki().other_ca_cert) + ", server_name = \"a.test\" }"}) +
+      cluster_toml("echo", {echo.port()});
+  ASSERT_TRUE(start_proxy(proxy_, toml, {port_, tls_port}));
+  Fd fd = connect_tcp(port_, soon());
+  ASSERT_TRUE(fd.valid());
+  ASSERT_TRUE(send_all(fd.get(), std::string("hello"), soon()).ok());
+  IoResult closed = wait_closed(fd.get(), soon());
+  EXPECT_TRUE(closed.status == IoResult::kEof || closed.status == IoResult::kReset)
+      << closed.describe();
+  EXPECT_EQ(closed.bytes, 0u);
+  EXPECT_EQ(echo.accepted(), 0u);
+  EXPECT_TRUE(contains(proxy_.log(), "failed: certificate not signed by a trusted CA"))
+      << proxy_.log();
+}
+
+}  // namespace
+}  // namespace ringress::test
