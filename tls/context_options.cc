@@ -100,6 +100,20 @@ void set_curves(WOLFSSL_CTX* ctx, const std::string& list) {
 
 }  // namespace
 
+const char* default_ciphers() {
+#ifdef WOLFSSL_AESNI
+  return "TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384:TLS13-CHACHA20-POLY1305-SHA256:"
+         "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+         "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+         "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+#else
+  return "TLS13-CHACHA20-POLY1305-SHA256:TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384:"
+         "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+         "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+         "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384";
+#endif
+}
+
 CtxPtr new_context(bool server, Version min, Version max, const std::string& ciphers,
                    const std::string& curves) {
   initialize_library();
@@ -116,7 +130,7 @@ CtxPtr new_context(bool server, Version min, Version max, const std::string& cip
   if (max == Version::tls1_2 &&
       wolfSSL_CTX_set_max_proto_version(ctx.get(), TLS1_2_VERSION) != WOLFSSL_SUCCESS)
     throw SettingError("max_version", "cannot set the maximum version");
-  const std::string& list = ciphers.empty() ? std::string(kDefaultCiphers) : ciphers;
+  const std::string& list = ciphers.empty() ? std::string(default_ciphers()) : ciphers;
   if (wolfSSL_CTX_set_cipher_list(ctx.get(), list.c_str()) != WOLFSSL_SUCCESS)
     throw SettingError("ciphers", "no usable cipher suite in \"" + list + "\"");
   set_curves(ctx.get(), curves.empty() ? std::string(kDefaultCurves) : curves);

@@ -10,6 +10,12 @@
 
 namespace ringress::tls {
 
+// The cipher suites used when the config names none: TLS 1.3 suites and TLS 1.2 ECDHE AEAD
+// suites only (no CBC, no RSA key exchange). AES-GCM comes first when wolfSSL was built with
+// AES-NI; else ChaCha20-Poly1305 does: Debian's wolfSSL has no AES-NI, and its C AES-GCM costs
+// the proxy 2-3 times the CPU of ChaCha20-Poly1305 per byte (benchmarks/e2e/https_bench.py).
+const char* default_ciphers();
+
 // A context for `min`..`max`, with the ciphers and curves (defaults when empty) and our memory
 // I/O callbacks. Throws SettingError.
 CtxPtr new_context(bool server, Version min, Version max, const std::string& ciphers,

@@ -27,7 +27,7 @@ struct ServerSettings {
   std::vector<CertificateFiles> certificates;  // the first is the default
   Version min_version = Version::tls1_2;
   Version max_version = Version::tls1_3;
-  std::string ciphers;  // OpenSSL-style list; empty = kDefaultCiphers
+  std::string ciphers;  // OpenSSL-style list; empty = default_ciphers() (context_options.h)
   std::string curves;   // groups, "X25519:P-256"; empty = kDefaultCurves
   std::vector<std::string> alpn;  // offered protocols, in preference order
   std::string client_ca;          // CA file to verify client certificates
@@ -52,14 +52,6 @@ struct ClientSettings {
   bool session_reuse = true;  // resume sessions across pooled connections
 };
 
-// TLS 1.3 suites and TLS 1.2 ECDHE AEAD suites only (no CBC, no RSA key exchange). ChaCha20
-// comes first: Debian's wolfSSL is built without AES-NI, and its C AES-GCM costs the proxy
-// about 1.3 times the CPU of ChaCha20-Poly1305 per byte (benchmarks/e2e/https_bench.py).
-inline constexpr const char* kDefaultCiphers =
-    "TLS13-CHACHA20-POLY1305-SHA256:TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384:"
-    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384";
 inline constexpr const char* kDefaultCurves = "X25519:P-256:P-384";
 
 }  // namespace ringress::tls
