@@ -1,7 +1,8 @@
 #!/bin/sh
 # Smoke test of the end-to-end benchmark harness, for the normal test suite: every target
 # (direct, ringress, nginx, HAProxy) runs a few seconds of three HTTP workloads, the idle
-# connection test (50 connections) and the TCP harness, on 127.0.0.1 only. Speeds are not
+# connection test (50 connections) and the TCP harness, then the HTTPS harness (one suite, three
+# workloads), on 127.0.0.1 only. Speeds are not
 # checked, only that every target produced every figure.
 #
 #   benchmarks/e2e/smoke_test.sh [BUILD_DIR]      (default: build/release)
@@ -23,6 +24,14 @@ timeout -k 10 180 "$python" "$here/http_bench.py" --smoke --build "$build" \
 status=$?
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
   echo "smoke_test: the harness did not finish within 180 s" >&2
+  exit 1
+fi
+[ "$status" -eq 0 ] || exit "$status"
+timeout -k 10 120 "$python" "$here/https_bench.py" --smoke --build "$build" \
+  --out "$out/https-smoke.json"
+status=$?
+if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+  echo "smoke_test: the HTTPS harness did not finish within 120 s" >&2
   exit 1
 fi
 exit "$status"
