@@ -143,8 +143,8 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
     std::string name;
     uint16_t port = 0;
     if (!core::split_host_port(host->name, name, port)) name = host->name;
-    up_tls = std::make_unique<tls::TlsStream>(up_tcp, pool_,
-                                              cluster.tls_context->new_session(name));
+    up_tls =
+        std::make_unique<tls::TlsStream>(up_tcp, pool_, cluster.tls_context->new_session(name));
     session.up = up_tls.get();
     int rc = co_await up_tls->handshake(false, core::deadline_after(cluster.connect_timeout));
     if (rc != 0) {

@@ -31,8 +31,8 @@ struct Worker::Runtime {
     for (const auto& c : config.clusters) clusters.emplace_back(c, pool, cb);
     for (const auto& l : config.listeners) {
       if (l.protocol == conf::Protocol::tcp) {
-        auto& p = tcp.emplace_back(
-            std::make_unique<TcpProxy>(l, config.clusters, pool, cb, stats.tcp));
+        auto& p =
+            tcp.emplace_back(std::make_unique<TcpProxy>(l, config.clusters, pool, cb, stats.tcp));
         serve.push_back([p = p.get()](core::Socket s, core::TaskScope& scope) {
           return p->serve(std::move(s), scope);
         });

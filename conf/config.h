@@ -42,8 +42,8 @@ struct Cluster {
   std::string name;
   std::vector<Endpoint> endpoints;  // never empty
   Duration connect_timeout{1000};
-  PoolSettings pool;  // http upstream keep-alive
-  tls::ClientSettings tls;  // origination
+  PoolSettings pool;                                      // http upstream keep-alive
+  tls::ClientSettings tls;                                // origination
   std::shared_ptr<const tls::ClientContext> tls_context;  // built at load when tls.enabled
 };
 
@@ -65,11 +65,11 @@ struct Listener {
   tls::ServerSettings tls;            // termination
   std::shared_ptr<const tls::ServerContext> tls_context;  // built at load when tls.enabled
   // tcp
-  size_t cluster = 0;              // index into Config::clusters
-  bool has_cluster = true;         // false: only sni_routes (no match closes the connection)
+  size_t cluster = 0;                // index into Config::clusters
+  bool has_cluster = true;           // false: only sni_routes (no match closes the connection)
   std::vector<SniRoute> sni_routes;  // pick the cluster by the ClientHello's server name
-  Duration idle_timeout{3600000};  // no bytes either way for this long closes both sides
-  uint32_t connect_attempts = 3;   // endpoints tried before giving up on a connection
+  Duration idle_timeout{3600000};    // no bytes either way for this long closes both sides
+  uint32_t connect_attempts = 3;     // endpoints tried before giving up on a connection
   // http
   HttpSettings http;
 };

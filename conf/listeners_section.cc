@@ -63,9 +63,9 @@ void check_protocol_keys(const Table& table, Protocol protocol) {
 
 Listener read_listener(const Value& value, const std::vector<Cluster>& clusters,
                        const std::vector<Listener>& before) {
-  std::vector<std::string_view> keys = {"name",    "address",         "protocol",
-                                        "backlog", "max_connections", "idle_timeout",
-                                        "cluster", "connect_attempts", "sni_routes", "tls"};
+  std::vector<std::string_view> keys = {
+      "name",         "address", "protocol",         "backlog",    "max_connections",
+      "idle_timeout", "cluster", "connect_attempts", "sni_routes", "tls"};
   keys.insert(keys.end(), http_listener_keys().begin(), http_listener_keys().end());
   Table table = value.table(keys);
   Listener listener;

@@ -69,10 +69,17 @@ auto build_context(const Value& tls_value, Build build) {
 }  // namespace
 
 const std::vector<std::string_view>& tls_listener_keys() {
-  static const std::vector<std::string_view> keys = {
-      "certificates", "min_version",        "max_version",         "ciphers",
-      "curves",       "alpn",               "client_ca",           "client_certificate",
-      "session_tickets", "handshake_timeout", "forward_client_cert"};
+  static const std::vector<std::string_view> keys = {"certificates",
+                                                     "min_version",
+                                                     "max_version",
+                                                     "ciphers",
+                                                     "curves",
+                                                     "alpn",
+                                                     "client_ca",
+                                                     "client_certificate",
+                                                     "session_tickets",
+                                                     "handshake_timeout",
+                                                     "forward_client_cert"};
   return keys;
 }
 
@@ -103,9 +110,8 @@ void read_listener_tls(const Value& value, Listener& listener) {
     s.client_certificate = tls::ClientCertMode::required;
   }
   if (auto v = table.get("client_certificate")) {
-    constexpr tls::ClientCertMode kModes[] = {tls::ClientCertMode::none,
-                                              tls::ClientCertMode::optional,
-                                              tls::ClientCertMode::required};
+    constexpr tls::ClientCertMode kModes[] = {
+        tls::ClientCertMode::none, tls::ClientCertMode::optional, tls::ClientCertMode::required};
     s.client_certificate = kModes[v->choice({"none", "optional", "required"})];
     if (s.client_certificate != tls::ClientCertMode::none && s.client_ca.empty())
       v->fail("client certificates need client_ca (the CA file to verify them against)");
@@ -128,9 +134,9 @@ void read_cluster_tls(const Value& value, Cluster& cluster) {
   if (value.node().is_boolean()) {
     s.enabled = value.boolean();
   } else {
-    Table table = value.table({"ca", "verify", "server_name", "client_cert", "client_key",
-                               "min_version", "max_version", "ciphers", "curves", "alpn",
-                               "session_reuse"});
+    Table table =
+        value.table({"ca", "verify", "server_name", "client_cert", "client_key", "min_version",
+                     "max_version", "ciphers", "curves", "alpn", "session_reuse"});
     s.enabled = true;
     if (auto v = table.get("ca")) s.ca = read_path(*v);
     if (auto v = table.get("verify")) s.verify = v->boolean();

@@ -22,8 +22,7 @@ class Stream {
   // Already received bytes without waiting; empty when none are ready.
   virtual BufferSlice try_read() = 0;
   // Sends all of [data, data+size); returns size or -errno.
-  virtual Task<int> write(const char* data, std::size_t size,
-                          TimePoint deadline = kNoDeadline) = 0;
+  virtual Task<int> write(const char* data, std::size_t size, TimePoint deadline = kNoDeadline) = 0;
   // Sends all the iovecs (the array may be modified); returns bytes or -errno.
   virtual Task<int> writev(std::span<iovec> iov, TimePoint deadline = kNoDeadline) = 0;
   // Ends the sending direction (FIN; for TLS a close_notify first); reading stays possible.

@@ -9,8 +9,8 @@
 
 #include "core/buffer_pool.h"
 #include "core/clock.h"
-#include "core/task.h"
 #include "core/stream.h"
+#include "core/task.h"
 
 namespace ringress::core {
 

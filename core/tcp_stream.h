@@ -37,9 +37,7 @@ class TcpStream final : public Stream {
 
   // The multishot receive itself, awaited without a coroutine frame (TlsStream reads its
   // ciphertext through this).
-  RecvQueue::ReadAwaiter receive(TimePoint deadline = kNoDeadline) {
-    return recv_->read(deadline);
-  }
+  RecvQueue::ReadAwaiter receive(TimePoint deadline = kNoDeadline) { return recv_->read(deadline); }
   int fd() const { return fd_; }
 
  private:

@@ -462,10 +462,10 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
                 tls_failed ? "TLS handshake" : "connect",
                 cluster.pool.host(host).address_text.c_str(), cluster.config.name.c_str(), why);
       if (!route.retry.connect_failure || retries_left == 0 || down_->cancelled()) {
-        std::string_view body = ctx_->arena.extend(
-            ctx_->arena.copy(tls_failed ? "upstream TLS handshake failed: "
-                                        : "upstream connect error: "),
-            why);
+        std::string_view body =
+            ctx_->arena.extend(ctx_->arena.copy(tls_failed ? "upstream TLS handshake failed: "
+                                                           : "upstream connect error: "),
+                               why);
         co_await reply(503, ctx_->arena.extend(body, "\n"), flags::kUpstreamConnectFailure,
                        !request_complete_);
         co_return;

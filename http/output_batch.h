@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/buffer_pool.h"
-#include "core/task.h"
 #include "core/stream.h"
+#include "core/task.h"
 #include "http/header_map.h"
 
 namespace ringress::http {

@@ -33,8 +33,8 @@ struct PoolStats {
   uint64_t idle_timeouts = 0;       // idle connections we closed after idle_timeout
   uint64_t discarded = 0;           // returned but not kept (full idle list, max requests, ...)
   uint64_t tls_handshakes = 0;
-  uint64_t tls_resumed = 0;          // handshakes that resumed a session
-  uint64_t tls_failures = 0;         // handshakes that failed (certificate rejected, ...)
+  uint64_t tls_resumed = 0;   // handshakes that resumed a session
+  uint64_t tls_failures = 0;  // handshakes that failed (certificate rejected, ...)
 };
 
 // A connection to one upstream host; owned by a request while in use, by the pool while idle.

@@ -48,8 +48,8 @@ bool key_matches(WOLFSSL_X509* cert, const std::string& key_path) {
   size_t sig_len = sizeof(sig);
   std::unique_ptr<WOLFSSL_EVP_MD_CTX, MdCtxDeleter> sign(wolfSSL_EVP_MD_CTX_new());
   if (!sign ||
-      wolfSSL_EVP_DigestSignInit(sign.get(), nullptr, wolfSSL_EVP_sha256(), nullptr,
-                                 priv.get()) != WOLFSSL_SUCCESS ||
+      wolfSSL_EVP_DigestSignInit(sign.get(), nullptr, wolfSSL_EVP_sha256(), nullptr, priv.get()) !=
+          WOLFSSL_SUCCESS ||
       wolfSSL_EVP_DigestSignUpdate(sign.get(), kData, sizeof(kData)) != WOLFSSL_SUCCESS ||
       wolfSSL_EVP_DigestSignFinal(sign.get(), sig, &sig_len) != WOLFSSL_SUCCESS)
     return false;
@@ -73,11 +73,10 @@ std::string lowercase(std::string s) {
 // list limits TLS 1.2's ECDHE (it accepts names we do not want, like X448, and its groups list
 // parser knows no X25519); wolfSSL_CTX_set_groups orders the TLS 1.3 key shares.
 void set_curves(WOLFSSL_CTX* ctx, const std::string& list) {
-  static constexpr std::pair<std::string_view, int> kKnown[] = {
-      {"X25519", WOLFSSL_ECC_X25519},
-      {"P-256", WOLFSSL_ECC_SECP256R1},
-      {"P-384", WOLFSSL_ECC_SECP384R1},
-      {"P-521", WOLFSSL_ECC_SECP521R1}};
+  static constexpr std::pair<std::string_view, int> kKnown[] = {{"X25519", WOLFSSL_ECC_X25519},
+                                                                {"P-256", WOLFSSL_ECC_SECP256R1},
+                                                                {"P-384", WOLFSSL_ECC_SECP384R1},
+                                                                {"P-521", WOLFSSL_ECC_SECP521R1}};
   std::vector<int> groups;
   std::string_view rest = list;
   while (!rest.empty()) {
@@ -123,9 +122,8 @@ CtxPtr new_context(bool server, Version min, Version max, const std::string& cip
   // range is set on it.
   CtxPtr ctx(wolfSSL_CTX_new(server ? wolfSSLv23_server_method() : wolfSSLv23_client_method()));
   if (!ctx) throw std::runtime_error("wolfSSL_CTX_new failed");
-  if (wolfSSL_CTX_SetMinVersion(ctx.get(), min == Version::tls1_3 ? WOLFSSL_TLSV1_3
-                                                                  : WOLFSSL_TLSV1_2) !=
-      WOLFSSL_SUCCESS)
+  if (wolfSSL_CTX_SetMinVersion(
+          ctx.get(), min == Version::tls1_3 ? WOLFSSL_TLSV1_3 : WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS)
     throw SettingError("min_version", "cannot set the minimum version");
   if (max == Version::tls1_2 &&
       wolfSSL_CTX_set_max_proto_version(ctx.get(), TLS1_2_VERSION) != WOLFSSL_SUCCESS)
@@ -157,8 +155,7 @@ std::vector<std::string> load_certificate(WOLFSSL_CTX* ctx, const std::string& c
   if (rc != WOLFSSL_SUCCESS)
     throw SettingError(key_key, key + " holds no usable PEM private key" + reason(rc));
   if (wolfSSL_CTX_check_private_key(ctx) != WOLFSSL_SUCCESS || !key_matches(leaf.get(), key))
-    throw SettingError(key_key, "the key in " + key + " does not match the certificate in " +
-                                    cert);
+    throw SettingError(key_key, "the key in " + key + " does not match the certificate in " + cert);
 
   std::vector<std::string> names;
   while (char* name = wolfSSL_X509_get_next_altname(leaf.get())) names.push_back(lowercase(name));

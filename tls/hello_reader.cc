@@ -17,8 +17,8 @@ core::Task<HelloRead> read_client_hello(core::TcpStream& stream, core::TimePoint
 }
 
 bool looks_like_http(std::string_view bytes) {
-  for (std::string_view m : {"GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "OPTIONS ", "PATCH ",
-                             "CONNECT ", "TRACE "})
+  for (std::string_view m :
+       {"GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE "})
     if (bytes.starts_with(m)) return true;
   return false;
 }

@@ -19,7 +19,8 @@ std::string subject_of(WOLFSSL_X509* cert) {
   for (int i = wolfSSL_X509_NAME_entry_count(name) - 1; i >= 0; --i) {
     WOLFSSL_X509_NAME_ENTRY* e = wolfSSL_X509_NAME_get_entry(name, i);
     if (!e) continue;
-    const char* type = wolfSSL_OBJ_nid2sn(wolfSSL_OBJ_obj2nid(wolfSSL_X509_NAME_ENTRY_get_object(e)));
+    const char* type =
+        wolfSSL_OBJ_nid2sn(wolfSSL_OBJ_obj2nid(wolfSSL_X509_NAME_ENTRY_get_object(e)));
     WOLFSSL_ASN1_STRING* data = wolfSSL_X509_NAME_ENTRY_get_data(e);
     if (!type || !data) continue;
     std::string_view value(reinterpret_cast<const char*>(wolfSSL_ASN1_STRING_data(data)),
@@ -64,8 +65,8 @@ std::string client_certificate_details(WOLFSSL* ssl) {
     }
   }
   std::string subject = subject_of(cert.get());
-  if (!subject.empty()) out += (out.empty() ? "" : ";") + std::string("Subject=\"") +
-                               escaped(subject) + "\"";
+  if (!subject.empty())
+    out += (out.empty() ? "" : ";") + std::string("Subject=\"") + escaped(subject) + "\"";
   auto* names = static_cast<WOLFSSL_STACK*>(
       wolfSSL_X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr));
   if (names) {

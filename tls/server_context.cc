@@ -47,8 +47,7 @@ WOLFSSL_CTX* ServerContext::select(std::string_view server_name) const {
     if (auto it = exact_.find(std::string(server_name)); it != exact_.end())
       return contexts_[it->second].get();
     if (auto dot = server_name.find('.'); dot != std::string_view::npos) {
-      if (auto it = wildcard_.find(std::string(server_name.substr(dot + 1)));
-          it != wildcard_.end())
+      if (auto it = wildcard_.find(std::string(server_name.substr(dot + 1))); it != wildcard_.end())
         return contexts_[it->second].get();
     }
   }

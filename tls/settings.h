@@ -39,8 +39,8 @@ struct ServerSettings {
 
 struct ClientSettings {
   bool enabled = false;
-  std::string ca;       // trusted CAs; empty = the system store (/etc/ssl/certs)
-  bool verify = true;   // verify the chain and the server name
+  std::string ca;           // trusted CAs; empty = the system store (/etc/ssl/certs)
+  bool verify = true;       // verify the chain and the server name
   std::string server_name;  // SNI and the name verified; empty = the endpoint's host
   std::string client_cert;  // for mTLS to the upstream (with client_key)
   std::string client_key;
