@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "tests/support/proxy_process.h"
+#include "tests/support/spawn_attributes.h"
 
 extern char** environ;
 
@@ -52,14 +53,7 @@ ChildProcess::~ChildProcess() { kill(); }
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), kFlags, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), kFlags, 0644);
   posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigemptyset(&defaults);
-  for (int sig : {SIGPIPE, SIGTERM, SIGINT, SIGHUP}) sigaddset(&defaults, sig);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  init_child_spawn_attributes(attr);
   int rc;
   {
     std::lock_guard lock(registry_mu);

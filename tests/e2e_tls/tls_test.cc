@@ -18,30 +18,6 @@ constexpr seconds kTestLimit{40};
 
 }  // namespace
 
-TlsWatchdog::TlsWatchdog(milliseconds limit) {
-  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = info ? std::string(info->test_suite_name()) + "." + info->name() : "?";
-  thread_ = std::thread([this, limit, name] {
-    std::unique_lock lock(mu_);
-    if (cv_.wait_for(lock, limit, [this] { return done_; })) return;
-    std::cerr << "WATCHDOG: " << name << " still running after " << limit.count()
-              << " ms; killing the proxies and tools and failing.\n";
-    kill_all_children_for_watchdog();
-    kill_all_proxies_for_watchdog();
-    std::cerr.flush();
-    std::_Exit(1);
-  });
-}
-
-TlsWatchdog::~TlsWatchdog() {
-  {
-    std::lock_guard lock(mu_);
-    done_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();
-}
-
 std::string CurlResult::describe() const {
   std::ostringstream out;
   out << "curl " << run.describe() << ", http_code " << http_code << ", ssl_verify_result "
@@ -176,7 +152,7 @@ HttpUpstream::Handler reply_with(std::string body) {
   return ::testing::AssertionSuccess();
 }
 
-TlsTest::TlsTest() : watchdog_(stretched(kTestLimit)) {}
+TlsTest::TlsTest() : watchdog_(stretched(kTestLimit), kill_all_children_for_watchdog) {}
 
 void TlsTest::SetUp() {
   pki_ = shared_test_pki();

@@ -5,8 +5,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,26 +20,12 @@
 #include "tests/support/proxy_process.h"
 #include "tests/support/scale.h"
 #include "tests/support/test_pki.h"
+#include "tests/support/watchdog.h"
 
 namespace ringress::test {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-// Like tests/support's Watchdog, and it kills the ChildProcesses too before ending the process.
-class TlsWatchdog {
- public:
-  explicit TlsWatchdog(milliseconds limit);
-  ~TlsWatchdog();
-  TlsWatchdog(const TlsWatchdog&) = delete;
-  TlsWatchdog& operator=(const TlsWatchdog&) = delete;
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
 
 // What one curl run reported. The -w line gives the status, the verification result and the
 // HTTP version; the body went to a file that is read back.
@@ -129,7 +113,7 @@ class TlsTest : public ::testing::Test {
   // A path for a scratch file of this test.
   std::string scratch(const std::string& name) const { return scratch_.path() + "/" + name; }
 
-  TlsWatchdog watchdog_;
+  Watchdog watchdog_;
   TempDir scratch_;
   const TestPki* pki_ = nullptr;
 };

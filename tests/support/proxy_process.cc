@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "tests/support/listening_sockets.h"
+#include "tests/support/spawn_attributes.h"
 
 extern char** environ;
 
@@ -80,14 +81,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& out_path,
     posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), kFlags, 0644);
   }
   posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigemptyset(&defaults);
-  for (int sig : {SIGPIPE, SIGTERM, SIGINT, SIGHUP}) sigaddset(&defaults, sig);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  init_child_spawn_attributes(attr);
   pid_t pid = -1;
   int rc = posix_spawn(&pid, binary.c_str(), &actions, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -13,7 +14,8 @@ namespace ringress::test {
 
 class Watchdog {
  public:
-  explicit Watchdog(std::chrono::milliseconds limit);
+  // `also` runs before the proxies are killed (tests that start other tools kill them there).
+  explicit Watchdog(std::chrono::milliseconds limit, std::function<void()> also = {});
   ~Watchdog();
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
