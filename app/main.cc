@@ -80,7 +80,7 @@ void log_totals(const conf::Config& config, const app::WorkerStats& t) {
     RLOG_INFO(
         "tls listeners: %llu handshakes (%llu resumed), %llu failed, %llu plain HTTP on a TLS "
         "port, %llu without an sni route",
-        (ull)(t.tcp.tls_handshakes + h.tls_handshakes), (ull)h.tls_resumed,
+        (ull)(t.tcp.tls_handshakes + h.tls_handshakes), (ull)(t.tcp.tls_resumed + h.tls_resumed),
         (ull)(t.tcp.tls_handshake_failures + h.tls_handshake_failures), (ull)h.tls_plain_http,
         (ull)t.tcp.sni_no_route);
   if (t.rejected_overload > 0)

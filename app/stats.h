@@ -18,6 +18,7 @@ struct TcpStats {
   uint64_t bytes_upstream_to_downstream = 0;
   uint64_t tls_handshakes = 0;          // client handshakes on tls listeners
   uint64_t tls_handshake_failures = 0;  // failed, timed out, or closed before a ClientHello
+  uint64_t tls_resumed = 0;             // client handshakes that resumed a session
   uint64_t sni_no_route = 0;            // no sni_routes entry for the name, and no default
   uint64_t upstream_tls_failed = 0;     // the upstream's TLS handshake failed: client closed
 
@@ -33,6 +34,7 @@ struct TcpStats {
     bytes_upstream_to_downstream += o.bytes_upstream_to_downstream;
     tls_handshakes += o.tls_handshakes;
     tls_handshake_failures += o.tls_handshake_failures;
+    tls_resumed += o.tls_resumed;
     sni_no_route += o.sni_no_route;
     upstream_tls_failed += o.upstream_tls_failed;
   }

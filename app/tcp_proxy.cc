@@ -33,7 +33,10 @@ TcpProxy::TcpProxy(const conf::Listener& listener, const std::vector<conf::Clust
   auto index = [&](std::size_t cluster) {
     for (std::size_t i = 0; i < targets_.size(); ++i)
       if (targets_[i].cluster == &clusters[cluster]) return static_cast<int>(i);
-    targets_.push_back({&clusters[cluster], lb::RoundRobin(lb::hosts_of(clusters[cluster]))});
+    std::vector<lb::Host> hosts = lb::hosts_of(clusters[cluster]);
+    std::size_t count = hosts.size();
+    targets_.push_back({&clusters[cluster], lb::RoundRobin(std::move(hosts)), {}});
+    targets_.back().sessions.resize(count);
     return static_cast<int>(targets_.size() - 1);
   };
   if (listener.has_cluster) default_target_ = index(listener.cluster);
@@ -103,6 +106,7 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
         --stats_.active;
         co_return;
       }
+      if (wolfSSL_session_reused(down_tls->ssl())) ++stats_.tls_resumed;
     } else {
       hello_bytes = std::move(hello.bytes);
     }
@@ -113,9 +117,11 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
 
   core::Socket upstream;
   const lb::Host* host = nullptr;
+  std::size_t host_index = 0;
   for (uint32_t attempt = 0; attempt < listener_.connect_attempts && !session.cancelled;
        ++attempt) {
-    host = &t.picker.host(t.picker.pick());
+    host_index = t.picker.pick();
+    host = &t.picker.host(host_index);
     core::ConnectResult r =
         co_await core::connect_tcp(host->address, core::deadline_after(cluster.connect_timeout));
     if (r.error == 0) {
@@ -143,8 +149,10 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
     std::string name;
     uint16_t port = 0;
     if (!core::split_host_port(host->name, name, port)) name = host->name;
-    up_tls =
-        std::make_unique<tls::TlsStream>(up_tcp, pool_, cluster.tls_context->new_session(name));
+    tls::SslPtr ssl = cluster.tls_context->new_session(name);
+    tls::SessionPtr& last = t.sessions[host_index];
+    if (last && cluster.tls.session_reuse) wolfSSL_set_session(ssl.get(), last.get());
+    up_tls = std::make_unique<tls::TlsStream>(up_tcp, pool_, std::move(ssl));
     session.up = up_tls.get();
     int rc = co_await up_tls->handshake(false, core::deadline_after(cluster.connect_timeout));
     if (rc != 0) {
@@ -152,6 +160,7 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
       RLOG_WARN("listener %s: TLS handshake with %s (cluster %s) failed: %s",
                 listener_.name.c_str(), host->address_text.c_str(), cluster.name.c_str(),
                 up_tls->failure().c_str());
+      last.reset();
       session.up = nullptr;
       --stats_.active;
       co_return;
@@ -171,6 +180,9 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   }
   core::BridgeResult r = co_await core::bridge(down, up, listener_.idle_timeout);
   session.up = nullptr;
+  // Kept at the end, when a TLS 1.3 server's tickets have arrived.
+  if (up_tls && cluster.tls.session_reuse)
+    t.sessions[host_index].reset(wolfSSL_get1_session(up_tls->ssl()));
   stats_.bytes_downstream_to_upstream += r.a_to_b;
   stats_.bytes_upstream_to_downstream += r.b_to_a;
   if (r.idle_timeout) {

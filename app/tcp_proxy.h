@@ -20,6 +20,7 @@
 #include "core/task.h"
 #include "core/task_scope.h"
 #include "lb/round_robin.h"
+#include "tls/wolfssl.h"
 
 namespace ringress::app {
 
@@ -35,6 +36,7 @@ class TcpProxy {
   struct Target {
     const conf::Cluster* cluster;
     lb::RoundRobin picker;
+    std::vector<tls::SessionPtr> sessions;  // per host: the last TLS session, to resume
   };
   // The target for a ClientHello's server name; -1 when none matches and there is no default.
   int target_for(std::string_view server_name) const;

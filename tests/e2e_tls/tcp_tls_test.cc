@@ -1,6 +1,8 @@
 // TLS on tcp listeners and tcp clusters: a tcp listener terminating TLS in front of a plain echo
 // server (openssl s_client as the client), and a plain tcp listener whose cluster originates TLS
 // to a terminating tcp listener, carrying megabytes both ways and the half-closes between them.
+#include <sys/socket.h>
+
 #include <gtest/gtest.h>
 
 #include "tests/e2e_tls/tls_test.h"
@@ -82,6 +84,38 @@ TEST_F(TcpTlsTest, OriginationToTerminationCarriesBothDirections) {
   EXPECT_EQ(up.received, size) << up.describe();
   EXPECT_FALSE(up.mismatch) << up.describe();
   EXPECT_EQ(up.end.status, IoResult::kEof) << up.describe();
+}
+
+// Each new upstream connection of a tcp cluster resumes the TLS session of the one before (the
+// one-listener setup counts for both sides: 3 client handshakes on "tls-in", 2 resumed).
+TEST_F(TcpTlsTest, OriginationResumesTheLastSession) {
+  EchoServer echo;
+  const uint16_t tls_port = free_port();
+  std::string toml =
+      runtime_toml() + tcp_listener("in", port_, {"cluster = \"secure\""}) +
+      tcp_listener("tls-in", tls_port,
+                   {"cluster = \"echo\"", "tls = " + listener_tls({pki().a_ecdsa})}) +
+      cluster_toml(
+          "secure", {tls_port},
+          {"tls = { ca = " + toml_string(pki().ca_cert) + ", server_name = \"a.test\" }"}) +
+      cluster_toml("echo", {echo.port()});
+  ASSERT_TRUE(start_proxy(proxy_, toml, {port_, tls_port}));
+  for (int i = 0; i < 3; ++i) {
+    Fd fd = connect_tcp(port_, soon());
+    ASSERT_TRUE(fd.valid());
+    std::string line = "connection " + std::to_string(i) + "\n";
+    ASSERT_TRUE(send_all(fd.get(), line, soon()).ok());
+    std::string got(line.size(), '\0');
+    ASSERT_TRUE(recv_exact(fd.get(), got.data(), got.size(), soon()).ok());
+    EXPECT_EQ(got, line);
+    ::shutdown(fd.get(), SHUT_WR);
+    IoResult closed = wait_closed(fd.get(), soon());
+    EXPECT_EQ(closed.status, IoResult::kEof) << closed.describe();
+  }
+  EXPECT_EQ(echo.accepted(), 3u);
+  ASSERT_TRUE(proxy_.terminate(stretched(seconds(10))));
+  EXPECT_TRUE(contains(proxy_.log(), "tls listeners: 3 handshakes (2 resumed), 0 failed"))
+      << proxy_.log();
 }
 
 // A tcp cluster whose TLS handshake fails closes the client without a byte.
