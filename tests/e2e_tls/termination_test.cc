@@ -93,6 +93,34 @@ TEST_F(TerminationTest, KeepAliveCarriesSeveralRequests) {
       << proxy_.log();
 }
 
+// Bytes that are not a usable ClientHello end in a closed connection, never an upstream request:
+// a handshake record whose ClientHello is cut short inside, and binary bytes that are neither
+// TLS nor HTTP. The listener keeps serving, and both count as failed handshakes.
+TEST_F(TerminationTest, GarbageInsteadOfClientHelloIsClosed) {
+  HttpUpstream upstream(reply_with("ok\n"));
+  start_https(upstream);
+  if (HasFatalFailure()) return;
+  const std::string inputs[] = {
+      std::string("\x16\x03\x01\x00\x08\x01\x00\x00\x04\x03\x03\x00\x00", 13),
+      std::string("\x00\x01\x02\x03\xff\xfe\xfd\xfc garbage\r\n\r\n", 20)};
+  for (const std::string& bytes : inputs) {
+    Fd fd = connect_tcp(port_, soon());
+    ASSERT_TRUE(fd.valid());
+    ASSERT_TRUE(send_all(fd.get(), bytes, soon()).ok());
+    std::string got;
+    IoResult closed = recv_until_closed(fd.get(), got, 4096, soon());
+    EXPECT_TRUE(closed.status == IoResult::kEof || closed.status == IoResult::kReset)
+        << closed.describe();
+    EXPECT_EQ(got.find("HTTP/1.1"), std::string::npos) << got;
+  }
+  CurlResult r = curl_https("a.test", port_, "/");
+  EXPECT_EQ(r.http_code, 200) << r.describe();
+  EXPECT_EQ(upstream.request_count(), 1u);
+  ASSERT_TRUE(proxy_.terminate(stretched(seconds(10))));
+  EXPECT_TRUE(contains(proxy_.log(), "tls listeners: 3 handshakes (0 resumed), 2 failed"))
+      << proxy_.log();
+}
+
 // SIGTERM after TLS handshakes: a clean exit. Under AddressSanitizer this also checks that the
 // process frees what TLS allocated (ProxyProcess fails the test on a LeakSanitizer report).
 TEST_F(TerminationTest, GracefulShutdownAfterHandshakesIsClean) {
