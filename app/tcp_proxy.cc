@@ -116,14 +116,15 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   const conf::Cluster& cluster = *t.cluster;
 
   core::Socket upstream;
+  core::TimePoint connected_by{};  // the connect attempt's deadline covers the TLS handshake
   const lb::Host* host = nullptr;
   std::size_t host_index = 0;
   for (uint32_t attempt = 0; attempt < listener_.connect_attempts && !session.cancelled;
        ++attempt) {
     host_index = t.picker.pick();
     host = &t.picker.host(host_index);
-    core::ConnectResult r =
-        co_await core::connect_tcp(host->address, core::deadline_after(cluster.connect_timeout));
+    connected_by = core::deadline_after(cluster.connect_timeout);
+    core::ConnectResult r = co_await core::connect_tcp(host->address, connected_by);
     if (r.error == 0) {
       upstream = std::move(r.socket);
       break;
@@ -154,13 +155,13 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
     if (last && cluster.tls.session_reuse) wolfSSL_set_session(ssl.get(), last.get());
     up_tls = std::make_unique<tls::TlsStream>(up_tcp, pool_, std::move(ssl));
     session.up = up_tls.get();
-    int rc = co_await up_tls->handshake(false, core::deadline_after(cluster.connect_timeout));
+    int rc = co_await up_tls->handshake(false, connected_by);
     if (rc != 0) {
       ++stats_.upstream_tls_failed;
       RLOG_WARN("listener %s: TLS handshake with %s (cluster %s) failed: %s",
                 listener_.name.c_str(), host->address_text.c_str(), cluster.name.c_str(),
                 up_tls->failure().c_str());
-      last.reset();
+      if (rc == -EPROTO) last.reset();
       session.up = nullptr;
       --stats_.active;
       co_return;
@@ -181,7 +182,7 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   core::BridgeResult r = co_await core::bridge(down, up, listener_.idle_timeout);
   session.up = nullptr;
   // Kept at the end, when a TLS 1.3 server's tickets have arrived.
-  if (up_tls && cluster.tls.session_reuse)
+  if (up_tls && cluster.tls.session_reuse && !r.reset)
     t.sessions[host_index].reset(wolfSSL_get1_session(up_tls->ssl()));
   stats_.bytes_downstream_to_upstream += r.a_to_b;
   stats_.bytes_upstream_to_downstream += r.b_to_a;

@@ -125,6 +125,11 @@ class BufferPool {
   uint32_t buffer_size() const { return buffer_size_; }
   uint32_t count() const { return count_; }
   uint32_t available() const { return in_ring_ + static_cast<uint32_t>(free_.size()); }
+  // Buffers a receive can get: in the kernel's ring, or free beyond the reserve.
+  uint32_t receivable() const {
+    auto free = static_cast<uint32_t>(free_.size());
+    return in_ring_ + (free > reserve_ ? free - reserve_ : 0);
+  }
   uint32_t ring_target() const { return ring_target_; }
   uint32_t reserve() const { return reserve_; }
   const char* buffer(uint16_t bid) const { return base_ + std::size_t(bid) * buffer_size_; }

@@ -23,7 +23,7 @@ RecvQueue::RecvQueue(int fd, BufferPool& pool, uint32_t high_watermark)
 void RecvQueue::maybe_arm() {
   if (armed_ || eof_ || error_ || cancelled_ || detached_) return;
   if (queued_bytes_ >= high_watermark_) return;
-  if (pool_.available() == 0) {
+  if (pool_.receivable() == 0) {
     pool_.wait_for_buffers(this);
     return;
   }

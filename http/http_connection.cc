@@ -422,7 +422,9 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
   if (route.auto_host_rewrite) host_override = cluster.pool.host(host).name;
   prepare_upstream_request(req.headers, exchange_, l_.proxy_headers_, client_trusted_,
                            host_override, upgrading);
-  if (tls_) {  // a client's own X-Forwarded-Client-Cert is never passed on
+  // A client's own X-Forwarded-Client-Cert is passed on only from a trusted proxy to a plain
+  // listener: an upstream may trust the header.
+  if (tls_ || !client_trusted_) {
     req.headers.remove("X-Forwarded-Client-Cert");
     if (!client_cert_.empty()) req.headers.add("X-Forwarded-Client-Cert", client_cert_);
   }

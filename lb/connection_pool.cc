@@ -60,8 +60,8 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::take_idle(std::size_t host) 
 
 core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host) {
   ConnectOutcome out;
-  core::ConnectResult r = co_await core::connect_tcp(
-      hosts_[host].address, core::deadline_after(cluster_.connect_timeout));
+  const core::TimePoint deadline = core::deadline_after(cluster_.connect_timeout);
+  core::ConnectResult r = co_await core::connect_tcp(hosts_[host].address, deadline);
   if (r.error != 0) {
     ++stats_.connect_failures;
     if (r.error == -ETIMEDOUT) ++stats_.connect_timeouts;
@@ -80,10 +80,10 @@ core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host) {
     c->tls_ = std::make_unique<tls::TlsStream>(c->tcp_, buffers_, std::move(ssl));
     c->stream_ = c->tls_.get();
     ++stats_.tls_handshakes;
-    int rc = co_await c->tls_->handshake(false, core::deadline_after(cluster_.connect_timeout));
+    int rc = co_await c->tls_->handshake(false, deadline);
     if (rc != 0) {
       ++stats_.tls_failures;
-      sessions_[host].reset();
+      if (rc == -EPROTO) sessions_[host].reset();  // not after a timeout or a cancel
       out.error = rc;
       out.tls_failure = c->tls_->failure();
       co_return out;

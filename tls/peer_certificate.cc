@@ -38,14 +38,34 @@ std::string subject_of(WOLFSSL_X509* cert) {
   return out;
 }
 
-// A value inside the header: quotes and backslashes escaped.
-std::string escaped(const std::string& s) {
-  std::string out;
+// A quoted value inside the header: quotes and backslashes escaped, control characters (which a
+// header value cannot hold) as "\xNN".
+std::string quoted_value(std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
   for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+      continue;
+    }
     if (c == '"' || c == '\\') out += '\\';
     out += c;
   }
-  return out;
+  return out + '"';
+}
+
+// A subjectAltName value as is when it is plain, else quoted (so ';', ',' and '=' in a
+// certificate cannot add elements of their own).
+std::string element_value(std::string_view s) {
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f || c == ';' || c == ',' || c == '=' || c == '"' || c == '\\')
+      return quoted_value(s);
+  }
+  return std::string(s);
 }
 
 }  // namespace
@@ -66,7 +86,7 @@ std::string client_certificate_details(WOLFSSL* ssl) {
   }
   std::string subject = subject_of(cert.get());
   if (!subject.empty())
-    out += (out.empty() ? "" : ";") + std::string("Subject=\"") + escaped(subject) + "\"";
+    out += (out.empty() ? "" : ";") + std::string("Subject=") + quoted_value(subject);
   auto* names = static_cast<WOLFSSL_STACK*>(
       wolfSSL_X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr));
   if (names) {
@@ -80,7 +100,7 @@ std::string client_certificate_details(WOLFSSL* ssl) {
       if (!s) continue;
       std::string value(reinterpret_cast<const char*>(wolfSSL_ASN1_STRING_data(s)),
                         static_cast<std::size_t>(wolfSSL_ASN1_STRING_length(s)));
-      out += ";" + std::string(kind) + "=" + value;
+      out += ";" + std::string(kind) + "=" + element_value(value);
     }
     wolfSSL_sk_GENERAL_NAME_pop_free(names, wolfSSL_GENERAL_NAME_free);
   }

@@ -22,7 +22,9 @@ std::shared_ptr<const ServerContext> ServerContext::create(const ServerSettings&
     if (settings.client_certificate == ClientCertMode::required)
       mode = WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
     wolfSSL_CTX_set_verify(ctx.get(), mode, nullptr);
-    if (!settings.session_tickets) {
+    // wolfSSL's tickets do not carry the client's certificate: a client resuming by ticket would
+    // reach the upstream without X-Forwarded-Client-Cert. Session IDs (TLS 1.2) keep it.
+    if (!settings.session_tickets || settings.client_certificate != ClientCertMode::none) {
       wolfSSL_CTX_NoTicketTLSv12(ctx.get());
       wolfSSL_CTX_no_ticket_TLSv13(ctx.get());
     }

@@ -110,15 +110,23 @@ std::string TlsStream::describe_failure(int err) const {
 }
 
 core::Task<int> TlsStream::flush(core::TimePoint deadline) {
-  if (flushing_) co_return 0;
+  while (flushing_) co_await FlushWaitAwaiter{*this};
+  if (write_error_ != 0) co_return write_error_;
+  if (out_.empty()) co_return 0;
   flushing_ = true;
   int rc = 0;
-  while (!out_.empty() && rc >= 0) {
+  while (!out_.empty()) {
     sending_.swap(out_);
     rc = co_await transport_.write(sending_.data(), sending_.size(), deadline);
     sending_.clear();
+    if (rc < 0) {
+      write_error_ = rc;
+      break;
+    }
   }
   flushing_ = false;
+  for (std::coroutine_handle<> h : flush_waiters_) core::Reactor::current().post(h);
+  flush_waiters_.clear();
   if (sending_.capacity() > 4 * kFlushAt) sending_.shrink_to_fit();
   if (out_.capacity() > 4 * kFlushAt) out_.shrink_to_fit();
   co_return rc < 0 ? rc : 0;
@@ -205,8 +213,17 @@ core::BufferSlice TlsStream::decrypt(bool* no_buffer) {
     }
     break;
   }
-  if (!use_spare) return pool_.adopt(bid, static_cast<uint32_t>(total));
-  if (total == 0) return {};
+  // A spare left from consuming the last ciphertext is not kept while nothing more is here (an
+  // idle pooled connection would hold a receive buffer).
+  const bool more = input_pending() || transport_.has_unread_data();
+  if (!use_spare) {
+    if (!more) spare_.reset();
+    return pool_.adopt(bid, static_cast<uint32_t>(total));
+  }
+  if (total == 0) {
+    if (!more) spare_.reset();
+    return {};
+  }
   spare_.rewind(static_cast<uint32_t>(total));
   return std::move(spare_);
 }
@@ -217,12 +234,12 @@ core::Task<core::ReadResult> TlsStream::read(core::TimePoint deadline) {
     bool no_buffer = false;
     core::BufferSlice data = decrypt(&no_buffer);
     if (!data.empty()) co_return core::ReadResult{0, std::move(data)};
+    if (!out_.empty()) {  // a reply wolfSSL owes the peer (key update), or the alert of an error
+      int w = co_await flush(deadline);
+      if (w < 0 && error_ == 0) co_return core::ReadResult{w == -ETIMEDOUT ? -EPIPE : w, {}};
+    }
     if (error_ != 0) co_return core::ReadResult{-EPROTO, {}};
     if (peer_closed_) co_return core::ReadResult{};
-    if (!out_.empty()) {  // a reply wolfSSL owes the peer (key update)
-      int w = co_await flush(deadline);
-      if (w < 0) co_return core::ReadResult{w, {}};
-    }
     if (no_buffer) {
       co_await BufferWaitAwaiter{*this};
       continue;
@@ -261,6 +278,7 @@ bool TlsStream::encrypt(const char* data, std::size_t size) {
 }
 
 core::Task<int> TlsStream::write(const char* data, std::size_t size, core::TimePoint deadline) {
+  if (write_error_ != 0) co_return write_error_;
   std::size_t done = 0;
   while (done < size) {
     if (cancelled_) co_return -ECANCELED;
@@ -274,6 +292,7 @@ core::Task<int> TlsStream::write(const char* data, std::size_t size, core::TimeP
 }
 
 core::Task<int> TlsStream::writev(std::span<iovec> iov, core::TimePoint deadline) {
+  if (write_error_ != 0) co_return write_error_;
   std::size_t total = 0;
   for (const iovec& v : iov) {
     if (cancelled_) co_return -ECANCELED;
@@ -332,6 +351,7 @@ bool TlsStream::has_unread_data() {
   // Records arrived while idle: session tickets are fine, application data is not.
   char c;
   int n = wolfSSL_peek(ssl_.get(), &c, 1);
+  spare_.reset();
   if (n > 0) return true;
   int err = wolfSSL_get_error(ssl_.get(), n);
   if (err == WOLFSSL_ERROR_WANT_READ) return false;

@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/buffer_pool.h"
 #include "core/stream.h"
@@ -58,6 +59,12 @@ class TlsStream final : public core::Stream {
     std::coroutine_handle<> waiter;
     void on_buffers_available() override;
   };
+  struct FlushWaitAwaiter {
+    TlsStream& s;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) { s.flush_waiters_.push_back(h); }
+    void await_resume() const noexcept {}
+  };
   struct BufferWaitAwaiter {
     TlsStream& s;
     bool await_ready() const noexcept { return false; }
@@ -71,8 +78,8 @@ class TlsStream final : public core::Stream {
   core::BufferSlice decrypt(bool* no_buffer);
   // Waits for ciphertext: 1 got some, 0 end of stream, -errno.
   core::Task<int> fill(core::TimePoint deadline);
-  // Sends what wolfSSL wrote. While one flush runs, another returns at once: the running one
-  // sends whatever is queued before it returns.
+  // Sends what wolfSSL wrote. While one flush runs, another waits for it to end (it sends what
+  // was queued meanwhile too), so a caller returns only once its bytes went out or failed.
   core::Task<int> flush(core::TimePoint deadline);
   // Encrypts [data, data+size) into out_; false on a TLS failure.
   bool encrypt(const char* data, std::size_t size);
@@ -93,6 +100,8 @@ class TlsStream final : public core::Stream {
   std::string sending_;  // ciphertext being sent (out_ may grow meanwhile, e.g. a reader's
                          // reply to a key update while a writer waits for the socket)
   bool flushing_ = false;
+  int write_error_ = 0;  // a send failed: a record may be cut, nothing more can be sent
+  std::vector<std::coroutine_handle<>> flush_waiters_;
   std::string stage_;  // small writev pieces gathered into one record
   std::string failure_;
   int error_ = 0;  // a fatal TLS error seen while reading

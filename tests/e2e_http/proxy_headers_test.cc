@@ -47,6 +47,27 @@ TEST_F(ProxyHeadersTest, ForwardedHeadersFromAnUntrustedClientAreReplaced) {
   EXPECT_EQ(up.header("x-forwarded-proto"), "http") << up.describe();
 }
 
+// X-Forwarded-Client-Cert vouches for a client certificate: a client cannot send its own to a
+// plain listener; a trusted proxy (which terminated TLS in front of ringress) can.
+const Fields kClientCertFields = {{"Host", "h"},
+                                  {"X-Forwarded-Client-Cert", "Hash=00;URI=spiffe://x"}};
+
+TEST_F(ProxyHeadersTest, ClientCertHeaderFromAClientIsRemoved) {
+  HttpUpstream upstream(describe_request);
+  ASSERT_TRUE(start(config_for(upstream.port())));
+  HttpMessage up = forwarded(listen_port_, upstream, kClientCertFields);
+  EXPECT_EQ(up.headers.count("x-forwarded-client-cert"), 0u) << up.describe();
+}
+
+TEST_F(ProxyHeadersTest, ClientCertHeaderFromATrustedProxyIsKept) {
+  HttpUpstream upstream(describe_request);
+  HttpProxyConfig config = config_for(upstream.port());
+  config.listener_keys.push_back(R"(trusted_proxies = ["127.0.0.1/32"])");
+  ASSERT_TRUE(start(config));
+  HttpMessage up = forwarded(listen_port_, upstream, kClientCertFields);
+  EXPECT_EQ(up.header("x-forwarded-client-cert"), "Hash=00;URI=spiffe://x") << up.describe();
+}
+
 TEST_F(ProxyHeadersTest, ForwardedForFromATrustedProxyIsAppendedTo) {
   HttpUpstream upstream(describe_request);
   HttpProxyConfig config = config_for(upstream.port());

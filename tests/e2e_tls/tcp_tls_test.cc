@@ -3,6 +3,8 @@
 // to a terminating tcp listener, carrying megabytes both ways and the half-closes between them.
 #include <sys/socket.h>
 
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "tests/e2e_tls/tls_test.h"
@@ -51,6 +53,44 @@ TEST_F(TcpTlsTest, EchoThroughTlsTermination) {
   EXPECT_TRUE(closed.status == IoResult::kEof || closed.status == IoResult::kReset)
       << closed.describe();
   EXPECT_EQ(echo.accepted(), 1u);
+}
+
+// A TLS 1.3 KeyUpdate that asks for ours in the middle of a stream (s_client's "K" command):
+// ringress answers with its own KeyUpdate, sent before the data it encrypts with the new keys,
+// so the bytes after it still decrypt and echo back.
+TEST_F(TcpTlsTest, KeyUpdateMidStream) {
+  EchoServer echo;
+  std::string toml =
+      runtime_toml() +
+      tcp_listener("tls-tcp", port_,
+                   {"cluster = \"echo\"", "tls = " + listener_tls({pki().a_ecdsa})}) +
+      cluster_toml("echo", {echo.port()});
+  ASSERT_TRUE(start_proxy(proxy_, toml, {port_}));
+  // Without -quiet, s_client takes command letters (and prints the session first).
+  ChildProcess client;
+  ASSERT_TRUE(client.start(s_client_argv(port_, {"-servername", "a.test", "-tls1_3"})));
+  Deadline deadline = deadline_in(stretched(seconds(10)));
+  auto output_with = [&](const std::string& text) {
+    std::string out = client.out();
+    while (!contains(out, text) && Clock::now() < deadline) {
+      std::string more = client.wait_output(out.size() + 1, deadline);
+      if (more.size() == out.size()) break;  // exited, or the deadline passed
+      out = more;
+    }
+    return out;
+  };
+  ASSERT_TRUE(client.write_stdin("before the key update\n", deadline).ok());
+  EXPECT_TRUE(contains(output_with("before the key update\n"), "before the key update\n"));
+  ASSERT_TRUE(client.write_stdin("K\n", deadline).ok());  // a command, not data
+  // s_client takes a whole read of stdin as the command line: the data goes after it is done.
+  while (!contains(client.out() + client.err(), "KEYUPDATE") && Clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(10));
+  ASSERT_TRUE(client.write_stdin("after the key update\n", deadline).ok());
+  std::string out = output_with("after the key update\n");
+  EXPECT_TRUE(contains(out, "before the key update\nafter the key update\n"))
+      << out << "\nstderr: " << client.err();
+  EXPECT_FALSE(contains(out, "\nK\n")) << out;
+  client.kill();
 }
 
 // client -(plain)-> listener "in" -(TLS, origination)-> listener "tls-in" -(plain)-> server,
