@@ -18,8 +18,8 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/temp_dir.h"
 #include "tests/support/spawn_attributes.h"
+#include "tests/support/temp_dir.h"
 
 extern char** environ;
 
