@@ -42,24 +42,13 @@ TcpProxy::TcpProxy(const conf::Listener& listener, const std::vector<conf::Clust
   if (listener.has_cluster) default_target_ = index(listener.cluster);
   for (const conf::SniRoute& route : listener.sni_routes) {
     int t = index(route.cluster);
-    for (const std::string& name : route.server_names) {
-      if (name.starts_with("*."))
-        wildcard_names_.emplace_back(name.substr(2), t);
-      else
-        exact_names_.emplace_back(name, t);
-    }
+    for (const std::string& name : route.server_names)
+      sni_targets_.add(name, static_cast<std::size_t>(t));
   }
 }
 
 int TcpProxy::target_for(std::string_view name) const {
-  if (!name.empty()) {
-    for (const auto& [n, t] : exact_names_)
-      if (n == name) return t;
-    if (auto dot = name.find('.'); dot != std::string_view::npos) {
-      for (const auto& [n, t] : wildcard_names_)
-        if (n == name.substr(dot + 1)) return t;
-    }
-  }
+  if (auto t = sni_targets_.find(name)) return static_cast<int>(*t);
   return default_target_;
 }
 
@@ -147,10 +136,7 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   session.up = &up_tcp;
   if (session.cancelled) up_tcp.cancel();
   if (cluster.tls_context) {
-    std::string name;
-    uint16_t port = 0;
-    if (!core::split_host_port(host->name, name, port)) name = host->name;
-    tls::SslPtr ssl = cluster.tls_context->new_session(name);
+    tls::SslPtr ssl = cluster.tls_context->new_session(host->hostname);
     tls::SessionPtr& last = t.sessions[host_index];
     if (last && cluster.tls.session_reuse) wolfSSL_set_session(ssl.get(), last.get());
     up_tls = std::make_unique<tls::TlsStream>(up_tcp, pool_, std::move(ssl));

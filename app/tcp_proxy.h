@@ -20,6 +20,7 @@
 #include "core/task.h"
 #include "core/task_scope.h"
 #include "lb/round_robin.h"
+#include "tls/server_names.h"
 #include "tls/wolfssl.h"
 
 namespace ringress::app {
@@ -47,8 +48,7 @@ class TcpProxy {
   TcpStats& stats_;
   std::vector<Target> targets_;
   int default_target_ = -1;
-  std::vector<std::pair<std::string, int>> exact_names_;     // name -> target
-  std::vector<std::pair<std::string, int>> wildcard_names_;  // "example.com" for *.example.com
+  tls::ServerNameTable sni_targets_;  // sni_routes: server name -> target
 };
 
 }  // namespace ringress::app

@@ -72,10 +72,7 @@ core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host) {
   auto c =
       std::make_unique<UpstreamConnection>(std::move(r.socket), buffers_, connection_buffer_, host);
   if (cluster_.tls_context) {
-    std::string name;
-    uint16_t port = 0;
-    if (!core::split_host_port(hosts_[host].name, name, port)) name = hosts_[host].name;
-    tls::SslPtr ssl = cluster_.tls_context->new_session(name);
+    tls::SslPtr ssl = cluster_.tls_context->new_session(hosts_[host].hostname);
     if (sessions_[host]) wolfSSL_set_session(ssl.get(), sessions_[host].get());
     c->tls_ = std::make_unique<tls::TlsStream>(c->tcp_, buffers_, std::move(ssl));
     c->stream_ = c->tls_.get();

@@ -16,6 +16,7 @@ struct Host {
   uint32_t weight = 1;
   std::string name;          // the endpoint as written ("web.internal:8080"), for Host rewriting
   std::string address_text;  // "10.0.0.1:8080", for logs (computed once)
+  std::string hostname;      // the name part of `name` ("web.internal"): TLS SNI and verification
 };
 
 class RoundRobin {

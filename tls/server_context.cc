@@ -28,12 +28,7 @@ std::shared_ptr<const ServerContext> ServerContext::create(const ServerSettings&
       wolfSSL_CTX_NoTicketTLSv12(ctx.get());
       wolfSSL_CTX_no_ticket_TLSv13(ctx.get());
     }
-    for (const std::string& name : names) {
-      if (name.starts_with("*."))
-        sc->wildcard_.emplace(name.substr(2), i);  // the first certificate naming it wins
-      else
-        sc->exact_.emplace(name, i);
-    }
+    for (const std::string& name : names) sc->names_to_certificate_.add(name, i);
     sc->contexts_.push_back(std::move(ctx));
     sc->names_.push_back(std::move(names));
   }
@@ -45,15 +40,7 @@ std::shared_ptr<const ServerContext> ServerContext::create(const ServerSettings&
 }
 
 WOLFSSL_CTX* ServerContext::select(std::string_view server_name) const {
-  if (!server_name.empty()) {
-    if (auto it = exact_.find(std::string(server_name)); it != exact_.end())
-      return contexts_[it->second].get();
-    if (auto dot = server_name.find('.'); dot != std::string_view::npos) {
-      if (auto it = wildcard_.find(std::string(server_name.substr(dot + 1))); it != wildcard_.end())
-        return contexts_[it->second].get();
-    }
-  }
-  return contexts_.front().get();
+  return contexts_[names_to_certificate_.find(server_name).value_or(0)].get();
 }
 
 SslPtr ServerContext::new_session(std::string_view server_name) const {

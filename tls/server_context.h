@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "tls/server_names.h"
 #include "tls/settings.h"
 #include "tls/wolfssl.h"
 
@@ -33,8 +33,7 @@ class ServerContext {
   ServerSettings settings_;
   std::vector<CtxPtr> contexts_;
   std::vector<std::vector<std::string>> names_;
-  std::unordered_map<std::string, std::size_t> exact_;     // name -> certificate
-  std::unordered_map<std::string, std::size_t> wildcard_;  // "example.com" for *.example.com
+  ServerNameTable names_to_certificate_;
   std::string alpn_wire_;  // comma-separated, as wolfSSL_UseALPN takes it
 };
 

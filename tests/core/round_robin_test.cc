@@ -10,7 +10,7 @@ std::vector<Host> hosts(std::initializer_list<uint32_t> weights) {
   uint16_t port = 1000;
   for (uint32_t w : weights) {
     out.push_back(
-        {*core::SocketAddress::parse_numeric("127.0.0.1:" + std::to_string(port++)), w, "", ""});
+        {*core::SocketAddress::parse_numeric("127.0.0.1:" + std::to_string(port++)), w, "", "", ""});
   }
   return out;
 }

@@ -16,6 +16,20 @@ namespace {
 
 class TcpTlsTest : public TlsTest {
  protected:
+  // One ringress, two tcp listeners: "in" (port_, plain) whose cluster originates TLS, trusting
+  // `ca`, to "tls-in", which terminates TLS (a.test) in front of 127.0.0.1:`server_port`.
+  ::testing::AssertionResult start_chain(const std::string& ca, uint16_t server_port) {
+    const uint16_t tls_port = free_port();
+    std::string toml =
+        runtime_toml() + tcp_listener("in", port_, {"cluster = \"secure\""}) +
+        tcp_listener("tls-in", tls_port,
+                     {"cluster = \"server\"", "tls = " + listener_tls({pki().a_ecdsa})}) +
+        cluster_toml("secure", {tls_port},
+                     {"tls = { ca = " + toml_string(ca) + ", server_name = \"a.test\" }"}) +
+        cluster_toml("server", {server_port});
+    return start_proxy(proxy_, toml, {port_, tls_port});
+  }
+
   const uint16_t port_ = free_port();
   ProxyProcess proxy_;
 };
@@ -99,16 +113,7 @@ TEST_F(TcpTlsTest, OriginationToTerminationCarriesBothDirections) {
   const uint64_t size = scaled_bytes(4 << 20);
   constexpr uint64_t kUpSeed = 93, kDownSeed = 94;
   PatternServer server(size, kDownSeed, kUpSeed);
-  const uint16_t tls_port = free_port();
-  std::string toml =
-      runtime_toml() + tcp_listener("in", port_, {"cluster = \"secure\""}) +
-      tcp_listener("tls-in", tls_port,
-                   {"cluster = \"server\"", "tls = " + listener_tls({pki().a_ecdsa})}) +
-      cluster_toml(
-          "secure", {tls_port},
-          {"tls = { ca = " + toml_string(pki().ca_cert) + ", server_name = \"a.test\" }"}) +
-      cluster_toml("server", {server.port()});
-  ASSERT_TRUE(start_proxy(proxy_, toml, {port_, tls_port}));
+  ASSERT_TRUE(start_chain(pki().ca_cert, server.port()));
 
   Deadline deadline = deadline_in(stretched(seconds(20)));
   Fd fd = connect_tcp(port_, deadline);
@@ -130,16 +135,7 @@ TEST_F(TcpTlsTest, OriginationToTerminationCarriesBothDirections) {
 // one-listener setup counts for both sides: 3 client handshakes on "tls-in", 2 resumed).
 TEST_F(TcpTlsTest, OriginationResumesTheLastSession) {
   EchoServer echo;
-  const uint16_t tls_port = free_port();
-  std::string toml =
-      runtime_toml() + tcp_listener("in", port_, {"cluster = \"secure\""}) +
-      tcp_listener("tls-in", tls_port,
-                   {"cluster = \"echo\"", "tls = " + listener_tls({pki().a_ecdsa})}) +
-      cluster_toml(
-          "secure", {tls_port},
-          {"tls = { ca = " + toml_string(pki().ca_cert) + ", server_name = \"a.test\" }"}) +
-      cluster_toml("echo", {echo.port()});
-  ASSERT_TRUE(start_proxy(proxy_, toml, {port_, tls_port}));
+  ASSERT_TRUE(start_chain(pki().ca_cert, echo.port()));
   for (int i = 0; i < 3; ++i) {
     Fd fd = connect_tcp(port_, soon());
     ASSERT_TRUE(fd.valid());
@@ -161,16 +157,7 @@ TEST_F(TcpTlsTest, OriginationResumesTheLastSession) {
 // A tcp cluster whose TLS handshake fails closes the client without a byte.
 TEST_F(TcpTlsTest, FailedOriginationClosesClient) {
   EchoServer echo;
-  const uint16_t tls_port = free_port();
-  std::string toml =
-      runtime_toml() + tcp_listener("in", port_, {"cluster = \"secure\""}) +
-      tcp_listener("tls-in", tls_port,
-                   {"cluster = \"echo\"", "tls = " + listener_tls({pki().a_ecdsa})}) +
-      cluster_toml(
-          "secure", {tls_port},
-          {"tls = { ca = " + toml_string(pki().other_ca_cert) + ", server_name = \"a.test\" }"}) +
-      cluster_toml("echo", {echo.port()});
-  ASSERT_TRUE(start_proxy(proxy_, toml, {port_, tls_port}));
+  ASSERT_TRUE(start_chain(pki().other_ca_cert, echo.port()));
   Fd fd = connect_tcp(port_, soon());
   ASSERT_TRUE(fd.valid());
   ASSERT_TRUE(send_all(fd.get(), std::string("hello"), soon()).ok());
