@@ -58,6 +58,8 @@ class RecvQueue final : public Completion, public BufferWaiter {
 
   // Makes the current and every later read fail with -ECANCELED.
   void cancel();
+  // A waiting read returns -EAGAIN now (nothing queued, no error): see Stream::interrupt_read.
+  void interrupt() { wake_reader(); }
   // The owner lets go: the queue frees itself now or when its last CQE arrives.
   void detach();
   // The peer closed or reset (an idle pooled connection watches for this).

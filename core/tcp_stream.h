@@ -34,6 +34,7 @@ class TcpStream final : public Stream {
   bool closed_by_peer() const override { return recv_->closed_by_peer(); }
   bool has_unread_data() override { return recv_->has_data(); }
   void set_close_listener(PeerCloseListener* l) override { recv_->set_close_listener(l); }
+  void interrupt_read() override { recv_->interrupt(); }
 
   // The multishot receive itself, awaited without a coroutine frame (TlsStream reads its
   // ciphertext through this).

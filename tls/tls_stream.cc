@@ -135,7 +135,7 @@ core::Task<int> TlsStream::flush(core::TimePoint deadline) {
 core::Task<int> TlsStream::fill(core::TimePoint deadline) {
   core::ReadResult r = co_await transport_.receive(deadline);
   if (r.error < 0) {
-    if (r.error != -ETIMEDOUT) in_error_ = r.error;
+    if (r.error != -ETIMEDOUT && r.error != -EAGAIN) in_error_ = r.error;  // both leave it usable
     co_return r.error;
   }
   if (r.eof()) {

@@ -49,6 +49,7 @@ class TlsStream final : public core::Stream {
   bool closed_by_peer() const override { return peer_closed_ || transport_.closed_by_peer(); }
   bool has_unread_data() override;
   void set_close_listener(core::PeerCloseListener* l) override { transport_.set_close_listener(l); }
+  void interrupt_read() override { transport_.interrupt_read(); }
 
   // For the wolfSSL I/O callbacks.
   int on_recv(char* buf, int size);
