@@ -429,7 +429,6 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
     if (!client_cert_.empty()) req.headers.add("X-Forwarded-Client-Cert", client_cert_);
   }
   apply_mutations(route.request_headers, req.headers, exchange_);
-  if (req.chunked) req.headers.add("Transfer-Encoding", "chunked");
   std::string_view target =
       l_.routes_.rewrite_target(route, req.path, req.query, req.origin_target, ctx_->arena);
   ctx_->head.clear();

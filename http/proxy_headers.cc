@@ -1,5 +1,6 @@
 #include "http/proxy_headers.h"
 
+#include <charconv>
 #include <random>
 
 namespace ringress::http {
@@ -19,6 +20,43 @@ void for_each_token(std::string_view list, F f) {
   }
 }
 
+// Fields a Connection option may never remove: the message framing and the request's authority.
+// Honouring `Connection: content-length` would forward a body without its length (the body then
+// reads as a second request upstream: request smuggling).
+bool is_protected_from_connection(std::string_view name) {
+  return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+         iequals(name, "host");
+}
+
+std::string_view length_text(core::Arena& arena, uint64_t v) {
+  char digits[20];
+  auto end = std::to_chars(digits, digits + sizeof(digits), v).ptr;
+  return arena.copy({digits, std::size_t(end - digits)});
+}
+
+// Content-Length and Transfer-Encoding as the parser understood the request, never as the map
+// says: whatever the fields were, the upstream sees the framing ringress will send. A length
+// stays where the client put it (in its case); `chunked` is appended.
+void write_request_framing(HeaderMap& headers, const RequestHead& request, core::Arena& arena) {
+  headers.remove("transfer-encoding");
+  bool length_written = false;
+  auto& fields = headers.fields();
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (iequals(fields[i].name, "content-length")) {
+      if (length_written || !request.has_content_length || request.chunked) continue;
+      fields[i].value = length_text(arena, request.content_length);
+      length_written = true;
+    }
+    fields[out++] = fields[i];
+  }
+  fields.resize(out);
+  if (request.chunked)
+    headers.add("Transfer-Encoding", "chunked");
+  else if (request.has_content_length && !length_written)
+    headers.add("Content-Length", length_text(arena, request.content_length));
+}
+
 }  // namespace
 
 void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {
@@ -27,7 +65,7 @@ void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {
     if (!iequals(f.name, "connection")) continue;
     for_each_token(f.value, [&](std::string_view token) {
       if (keep_upgrade && iequals(token, "upgrade")) return;
-      if (iequals(token, "connection")) return;
+      if (iequals(token, "connection") || is_protected_from_connection(token)) return;
       // Removing while iterating is not possible; mark by clearing the name's value below.
       for (auto& g : headers.fields())
         if (iequals(g.name, token) && !iequals(g.name, "connection")) g.name = {};
@@ -52,6 +90,7 @@ void prepare_upstream_request(HeaderMap& headers, Exchange& e, const ProxyHeader
                               bool client_trusted, std::string_view upstream_host, bool upgrading) {
   remove_hop_by_hop(headers, upgrading);
   if (upgrading) headers.add("Connection", "upgrade");
+  write_request_framing(headers, *e.request, *e.arena);
 
   const std::string_view* xff = headers.get("x-forwarded-for");
   if (client_trusted && xff && !xff->empty()) {

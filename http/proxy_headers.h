@@ -1,7 +1,9 @@
 // The headers a proxy manages on the way through: hop-by-hop fields removed (Connection and the
 // fields it names, Keep-Alive, Proxy-Connection, TE except "trailers", Trailer, Upgrade unless
 // upgrading, Transfer-Encoding and Expect, which ringress re-frames and answers itself),
-// X-Forwarded-For/-Proto/-Host, X-Request-Id, Via, and Host rewriting.
+// X-Forwarded-For/-Proto/-Host, X-Request-Id, Via, and Host rewriting. A Connection option never
+// removes Content-Length, Transfer-Encoding or Host: those carry the framing and the routing
+// authority, and dropping them is request smuggling (the body read as a second request).
 #pragma once
 
 #include <vector>
@@ -20,16 +22,22 @@ struct ProxyHeaderSettings {
   std::string_view scheme = "http";
 };
 
-// Removes hop-by-hop fields. `keep_upgrade` keeps Connection: upgrade and Upgrade.
+// Removes hop-by-hop fields. `keep_upgrade` keeps Connection: upgrade and Upgrade. Connection
+// options naming Content-Length, Transfer-Encoding or Host are ignored.
 void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade);
 
 // Rewrites request headers for the upstream. `client_trusted`: the peer is a trusted proxy.
-// `upstream_host`: the new Host value, or empty to keep the client's.
+// `upstream_host`: the new Host value, or empty to keep the client's. The framing fields are
+// written from the parsed head (exchange.request), not kept from the map: every Content-Length
+// and Transfer-Encoding field is removed, then `Transfer-Encoding: chunked` is added for a
+// chunked request, `Content-Length: <parsed length>` for one with a length.
 void prepare_upstream_request(HeaderMap& headers, Exchange& exchange,
                               const ProxyHeaderSettings& settings, bool client_trusted,
                               std::string_view upstream_host, bool upgrading);
 
-// Rewrites response headers for the client.
+// Rewrites response headers for the client. Removes Transfer-Encoding (the caller writes the
+// framing it sends); keeps the Content-Length field, which the parser has checked (one field,
+// a valid number: the value it framed the body with).
 void prepare_downstream_response(HeaderMap& headers, const ProxyHeaderSettings& settings,
                                  bool upgrading);
 

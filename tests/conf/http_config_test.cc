@@ -762,6 +762,38 @@ TEST(HttpErrors, RouteForwardingKeys) {
       "edited");
 }
 
+// Route header mutations cannot reach the framing or the connection's own fields: an edit of
+// Content-Length or Transfer-Encoding would desynchronise the peers (request smuggling).
+TEST(HttpErrors, RouteHeaderMutationsCannotTouchFraming) {
+  const std::pair<std::string, std::string> managed[] = {
+      {"content-length", "Content-Length"},
+      {"Transfer-Encoding", "Transfer-Encoding"},
+      {"connection", "Connection"},
+      {"keep-alive", "Keep-Alive"},
+      {"UPGRADE", "Upgrade"},
+      {"te", "TE"},
+      {"trailer", "Trailer"},
+      {"proxy-connection", "Proxy-Connection"},
+  };
+  const std::string why =
+      " is managed by the proxy (message framing and connection handling) and cannot be edited";
+  for (const auto& [name, canonical] : managed) {
+    for (std::string side : {"request_headers", "response_headers"}) {
+      for (std::string op : {"set", "add"}) {
+        const std::string prefix = "{ cluster = \"users\", " + side + " = { " + op + " = { ";
+        EXPECT_EQ(error_of(route(prefix + "\"" + name + "\" = \"x\" } } }")),
+                  "proxy.toml:12:" + std::to_string(3 + prefix.size()) + ": " +
+                      std::string(kRoute) + "." + side + "." + op + "." + name + ": " + canonical +
+                      why);
+      }
+      const std::string prefix = "{ cluster = \"users\", " + side + " = { remove = [";
+      EXPECT_EQ(error_of(route(prefix + "\"" + name + "\"] } }")),
+                "proxy.toml:12:" + std::to_string(3 + prefix.size()) + ": " + std::string(kRoute) +
+                    "." + side + ".remove[0]: " + canonical + why);
+    }
+  }
+}
+
 TEST(HttpErrors, RouteRewrites) {
   EXPECT_EQ(error_of(route("{ exact = \"/a\", cluster = \"users\", prefix_rewrite = \"/b\" }")),
             "proxy.toml:12:38: listeners[0].virtual_hosts[0].routes[0].prefix_rewrite: "

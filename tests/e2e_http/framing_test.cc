@@ -1,0 +1,126 @@
+// What ringress writes into the heads it forwards: the framing of a message comes from what the
+// parser understood, never from fields a peer can make disappear (`Connection: content-length`
+// is request smuggling), and list fields that arrive on several lines are combined in order.
+#include <gtest/gtest.h>
+
+#include "tests/e2e_http/http_proxy_test.h"
+
+namespace ringress::test {
+namespace {
+
+using FramingTest = HttpProxyTest;
+
+// 36 bytes that are a whole request of their own: forwarded without its Content-Length, the
+// POST's body would reach the upstream as a second request that skipped routing and filters.
+const std::string kSmuggled = "GET /smuggled HTTP/1.1\r\nHost: xy\r\n\r\n";
+
+// Sends `request` and then a plain GET on the same connection, and returns what the upstream
+// received once the GET has arrived (a smuggled request would sit between the two).
+std::vector<UpstreamRequest> upstream_saw(uint16_t port, HttpUpstream& upstream,
+                                          const std::string& request, HttpMessage& response) {
+  HttpClient c(port);
+  EXPECT_TRUE(c.connected());
+  response = c.round_trip(request, soon());
+  HttpMessage after = c.round_trip(get_request("/after"), soon());
+  EXPECT_TRUE(has_status(after, 200));
+  EXPECT_EQ(after.body, "GET /after 0");
+  upstream.wait_requests(2, soon());
+  return upstream.requests();
+}
+
+TEST_F(FramingTest, ConnectionContentLengthDoesNotSmuggleTheBody) {
+  ASSERT_EQ(kSmuggled.size(), 36u);
+  HttpUpstream upstream(describe_request);
+  ASSERT_TRUE(start(config_for(upstream.port())));
+
+  HttpMessage response;
+  auto seen = upstream_saw(
+      listen_port_, upstream,
+      request_bytes("POST", "/",
+                    {{"Host", "h"}, {"Connection", "content-length"}, {"Content-Length", "36"}},
+                    kSmuggled),
+      response);
+  ASSERT_TRUE(has_status(response, 200));
+  EXPECT_EQ(response.body, "POST / 36");
+  ASSERT_EQ(seen.size(), 2u) << seen.back().message.describe();
+  const HttpMessage& post = seen[0].message;
+  EXPECT_TRUE(post.ok()) << post.describe();
+  EXPECT_EQ(post.method, "POST");
+  EXPECT_EQ(post.headers.count("content-length"), 1u) << post.describe();
+  EXPECT_EQ(post.header("content-length"), "36");
+  EXPECT_EQ(post.headers.count("transfer-encoding"), 0u) << post.describe();
+  EXPECT_EQ(post.body, kSmuggled);
+  EXPECT_EQ(seen[1].message.target, "/after");
+}
+
+TEST_F(FramingTest, ConnectionTransferEncodingDoesNotSmuggleTheBody) {
+  HttpUpstream upstream(describe_request);
+  ASSERT_TRUE(start(config_for(upstream.port())));
+
+  HttpMessage response;
+  auto seen = upstream_saw(
+      listen_port_, upstream,
+      request_bytes(
+          "POST", "/",
+          {{"Host", "h"}, {"Connection", "transfer-encoding"}, {"Transfer-Encoding", "chunked"}},
+          "24\r\n" + kSmuggled + "\r\n0\r\n\r\n"),
+      response);
+  ASSERT_TRUE(has_status(response, 200));
+  EXPECT_EQ(response.body, "POST / 36");
+  ASSERT_EQ(seen.size(), 2u) << seen.back().message.describe();
+  const HttpMessage& post = seen[0].message;
+  EXPECT_TRUE(post.ok()) << post.describe();
+  EXPECT_EQ(post.headers.count("transfer-encoding"), 1u) << post.describe();
+  EXPECT_EQ(post.header("transfer-encoding"), "chunked");
+  EXPECT_EQ(post.headers.count("content-length"), 0u) << post.describe();
+  EXPECT_EQ(post.body, kSmuggled);
+  EXPECT_EQ(seen[1].message.target, "/after");
+}
+
+TEST_F(FramingTest, ConnectionHostDoesNotRemoveHost) {
+  HttpUpstream upstream(describe_request);
+  ASSERT_TRUE(start(config_for(upstream.port())));
+  HttpMessage response;
+  auto seen =
+      upstream_saw(listen_port_, upstream,
+                   request_bytes("GET", "/h", {{"Host", "h"}, {"Connection", "host"}}), response);
+  ASSERT_TRUE(has_status(response, 200));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].message.headers.count("host"), 1u) << seen[0].message.describe();
+  EXPECT_EQ(seen[0].message.header("host"), "h");
+}
+
+// An upstream can name its framing in Connection too: the client must still get a response it
+// can delimit, and the connection must stay usable.
+TEST_F(FramingTest, ResponseConnectionOptionsKeepTheFraming) {
+  HttpUpstream upstream([](const UpstreamRequest& r) {
+    UpstreamReply reply;
+    if (r.message.target == "/length") {
+      reply.bytes = response_bytes(200, "OK", {{"Connection", "content-length"}}, "hello");
+    } else {
+      reply.bytes = response_bytes(
+          200, "OK", {{"Connection", "transfer-encoding"}, {"Transfer-Encoding", "chunked"}},
+          "5\r\nhello\r\n0\r\n\r\n", false);
+    }
+    return reply;
+  });
+  ASSERT_TRUE(start(config_for(upstream.port())));
+  HttpClient c = client();
+  ASSERT_TRUE(c.connected());
+  for (int round = 0; round < 2; ++round) {
+    HttpMessage r = c.round_trip(get_request("/length"), soon());
+    ASSERT_TRUE(has_status(r, 200));
+    EXPECT_EQ(r.framing, HttpMessage::Framing::content_length) << r.describe();
+    EXPECT_EQ(r.header("content-length"), "5");
+    EXPECT_EQ(r.body, "hello");
+
+    r = c.round_trip(get_request("/chunked"), soon());
+    ASSERT_TRUE(has_status(r, 200));
+    EXPECT_EQ(r.framing, HttpMessage::Framing::chunked) << r.describe();
+    EXPECT_EQ(r.headers.count("transfer-encoding"), 1u) << r.describe();
+    EXPECT_EQ(r.body, "hello");
+  }
+}
+
+}  // namespace
+}  // namespace ringress::test
