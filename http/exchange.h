@@ -28,7 +28,9 @@ inline constexpr std::string_view kUpstreamTimeout = "UT";
 inline constexpr std::string_view kRateLimited = "RL";
 inline constexpr std::string_view kFaultInjected = "FI";
 inline constexpr std::string_view kBodyTooLarge = "BTL";
-inline constexpr std::string_view kRequestTimeout = "RT";
+inline constexpr std::string_view kRequestTimeout = "RT";     // request headers not in time
+inline constexpr std::string_view kStreamIdleTimeout = "SI";  // request body stalled (408)
+inline constexpr std::string_view kDownstreamClosed = "DC";   // the client left or stopped reading
 }  // namespace flags
 
 struct LocalReply {

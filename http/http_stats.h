@@ -17,6 +17,8 @@ struct HttpStats {
   // Local replies and failures, by cause.
   uint64_t bad_request = 0;              // 400 and other codec rejections (414, 431, 501, 505)
   uint64_t request_headers_timeout = 0;  // 408
+  uint64_t request_body_timeout = 0;     // 408: the request body stalled
+  uint64_t downstream_closed = 0;        // the client left (or stopped reading) mid-exchange
   uint64_t no_route = 0;                 // 404
   uint64_t body_too_large = 0;           // 413
   uint64_t upstream_connect_failed = 0;  // 503

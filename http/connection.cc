@@ -1,0 +1,288 @@
+// The request loop of one downstream connection: read a head, run the filters, route, answer
+// (locally or by proxying), then the next request.
+#include "http/connection.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "core/log.h"
+#include "tls/hello_reader.h"
+#include "tls/peer_certificate.h"
+
+namespace ringress::http {
+namespace {
+
+// Request contexts kept for reuse per listener and worker (about 12 KiB each).
+constexpr std::size_t kMaxFreeContexts = 1024;
+
+void count_reply(HttpStats& stats, std::string_view f) {
+  if (f == flags::kNoRoute)
+    ++stats.no_route;
+  else if (f == flags::kDirectResponse)
+    ++stats.direct_responses;
+  else if (f == flags::kRedirect)
+    ++stats.redirects;
+  else if (f == flags::kBadRequest)
+    ++stats.bad_request;
+  else if (f == flags::kUpstreamConnectFailure)
+    ++stats.upstream_connect_failed;
+  else if (f == flags::kUpstreamReset)
+    ++stats.upstream_reset;
+  else if (f == flags::kUpstreamProtocolError)
+    ++stats.upstream_protocol_error;
+  else if (f == flags::kUpstreamTimeout)
+    ++stats.upstream_timeout;
+  else if (f == flags::kRateLimited)
+    ++stats.rate_limited;
+  else if (f == flags::kFaultInjected)
+    ++stats.fault_injected;
+  else if (f == flags::kBodyTooLarge)
+    ++stats.body_too_large;
+  else if (f == flags::kRequestTimeout)
+    ++stats.request_headers_timeout;
+  else if (f == flags::kStreamIdleTimeout)
+    ++stats.request_body_timeout;
+  else if (f == flags::kDownstreamClosed)
+    ++stats.downstream_closed;
+}
+
+}  // namespace
+
+HttpListener::Connection::Connection(HttpListener& l, core::Socket socket)
+    : l_(l),
+      tcp_(std::move(socket), l.buffers_, l.connection_buffer_),
+      accepted_at_(core::Clock::now()) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  if (::getpeername(tcp_.fd(), reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    core::SocketAddress peer(reinterpret_cast<sockaddr*>(&ss), len);
+    client_ip_ = peer.ip_text();
+    client_port_ = peer.port();
+    for (const auto& range : l.proxy_headers_.trusted_proxies)
+      client_trusted_ |= range.contains(peer);
+  }
+  idle_.owner = this;
+}
+
+void HttpListener::Connection::cancel() {
+  down_->cancel();
+  if (upstream_) upstream_->stream().cancel();
+}
+
+core::Task<bool> HttpListener::Connection::accept_tls() {
+  const tls::ServerContext& context = *l_.listener_.tls_context;
+  core::TimePoint deadline = core::deadline_after(context.settings().handshake_timeout);
+  tls::HelloRead hello = co_await tls::read_client_hello(tcp_, deadline);
+  if (hello.status == tls::HelloStatus::kNeedMore) {
+    if (!hello.bytes.empty() || hello.error == -ETIMEDOUT) ++l_.stats_.tls_handshake_failures;
+    co_return false;  // closed (or timed out) before a ClientHello
+  }
+  if (hello.status == tls::HelloStatus::kNotTls && tls::looks_like_http(hello.bytes)) {
+    ++l_.stats_.tls_plain_http;
+    RLOG_INFO("listener %s: %s:%u sent plain HTTP to a TLS port", l_.listener_.name.c_str(),
+              client_ip_.c_str(), client_port_);
+    static constexpr std::string_view kReply =
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 47\r\n"
+        "Connection: close\r\n\r\nThis port speaks TLS: use https:// to connect.\n";
+    co_await tcp_.write(kReply.data(), kReply.size(), deadline);
+    co_return false;
+  }
+  tls_ = std::make_unique<tls::TlsStream>(tcp_, l_.buffers_,
+                                          context.new_session(hello.info.server_name));
+  tls_->set_initial_input(std::move(hello.bytes));
+  ++l_.stats_.tls_handshakes;
+  int rc = co_await tls_->handshake(true, deadline);
+  if (rc != 0) {
+    ++l_.stats_.tls_handshake_failures;
+    RLOG_INFO("listener %s: TLS handshake with %s:%u failed: %s", l_.listener_.name.c_str(),
+              client_ip_.c_str(), client_port_, tls_->failure().c_str());
+    co_return false;
+  }
+  if (wolfSSL_session_reused(tls_->ssl())) ++l_.stats_.tls_resumed;
+  down_ = tls_.get();
+  if (context.settings().forward_client_cert)
+    client_cert_ = tls::client_certificate_details(tls_->ssl());
+  co_return true;
+}
+
+core::Task<void> HttpListener::Connection::close_tls() {
+  if (tls_ && !tls_->cancelled() && !tls_->closed_by_peer()) co_await tls_->shutdown_write();
+}
+
+core::Task<void> HttpListener::Connection::run() {
+  while (!close_) {
+    bool keep_going = co_await serve_one();
+    if (!keep_going) break;
+    ++requests_served_;
+  }
+  release_context();
+}
+
+void HttpListener::Connection::acquire_context() {
+  auto& pool = l_.free_contexts_;
+  if (pool.empty()) {
+    ctx_ = std::make_unique<RequestContext>(l_.limits_);
+  } else {
+    ctx_ = std::move(pool.back());  // reset when it was given back
+    pool.pop_back();
+  }
+}
+
+void HttpListener::Connection::release_context() {
+  if (!ctx_) return;
+  // A pooled context must hold no receive buffer (the parsers keep their last body slice).
+  ctx_->request_parser.reset();
+  ctx_->response_parser.reset();
+  ctx_->arena.reset();
+  ctx_->out.clear();
+  ctx_->up_out.clear();
+  if (l_.free_contexts_.size() < kMaxFreeContexts) l_.free_contexts_.push_back(std::move(ctx_));
+  ctx_.reset();
+}
+
+// Reads until the parser reports an event. `started` tells whether a byte of the request has
+// been seen. Deadlines: the first request's head must arrive within request_headers_timeout of
+// the accept (a peer that connects and sends nothing holds a slot no longer than that); later
+// ones get the keep-alive idle timeout until their first byte, then request_headers_timeout.
+core::Task<HttpListener::Connection::Input> HttpListener::Connection::next_request_event(
+    ParseStatus& status, bool& started) {
+  const core::TimePoint first_head_deadline =
+      deadline_from(accepted_at_, l_.settings_.request_headers_timeout);
+  core::TimePoint idle_deadline =
+      requests_served_ == 0 ? first_head_deadline : deadline_or_none(l_.settings_.idle_timeout);
+  core::TimePoint head_deadline = core::kNoDeadline;
+  for (;;) {
+    // The parser may hold events that need no new bytes: ask it until it needs more.
+    if (!in_.empty()) {
+      if (!started && in_off_ < in_.size()) {
+        started = true;
+        head_deadline = requests_served_ == 0
+                            ? first_head_deadline
+                            : deadline_or_none(l_.settings_.request_headers_timeout);
+      }
+      if (!ctx_) acquire_context();
+      status = ctx_->request_parser.parse(in_, in_off_);
+      if (status != ParseStatus::need_more) co_return Input::event;
+      in_.reset();  // all consumed: an idle connection holds no receive buffer
+      in_off_ = 0;
+    }
+    bool idle = !started && !(ctx_ && ctx_->request_parser.in_message());
+    if (idle && l_.draining_) co_return Input::closed;
+    if (idle) {
+      release_context();  // an idle keep-alive connection holds no request memory
+      l_.idle_connections_.add(idle_);
+    }
+    core::ReadResult r = co_await down_->read(idle ? idle_deadline : head_deadline);
+    idle_.leave_scope();
+    if (r.error == -ETIMEDOUT) co_return Input::timeout;
+    if (r.error < 0 || r.eof()) co_return Input::closed;
+    in_ = std::move(r.data);
+    in_off_ = 0;
+  }
+}
+
+core::Task<bool> HttpListener::Connection::serve_one() {
+  if (ctx_) ctx_->arena.reset();  // a pipelined request follows: same memory, fresh arena
+  request_complete_ = continue_sent_ = false;
+  body_ = Body::none;
+  ParseStatus st = ParseStatus::need_more;
+  bool started = false;
+  Input got = co_await next_request_event(st, started);
+  if (got == Input::timeout && !started) co_return false;  // nothing sent: close quietly
+  if (got == Input::closed) co_return false;
+  if (!ctx_) acquire_context();
+  exchange_ = Exchange(ctx_->arena);
+  exchange_.start = core::Clock::now();
+  exchange_.start_wall = core::Clock::wall();
+  exchange_.client_ip = client_ip_;
+  exchange_.client_port = client_port_;
+  if (got == Input::timeout) {
+    co_await reply(408, "request headers not received in time\n", flags::kRequestTimeout, true);
+    finish();
+    co_return false;
+  }
+  if (st == ParseStatus::error) {
+    co_await reply_bad_request(ctx_->request_parser.error_status(),
+                               ctx_->request_parser.error_reason());
+    finish();
+    co_return false;
+  }
+  if (st != ParseStatus::head) co_return false;
+
+  RequestHead& req = ctx_->request_parser.head();
+  ++l_.stats_.requests;
+  exchange_.request = &req;
+  if (!req.keep_alive || l_.draining_) close_ = true;
+  if (req.upgrade) {
+    // The parser stops at `upgrade`: what follows is tunnel data if a route takes it, else the
+    // next request (resume_after_upgrade).
+    if (ctx_->request_parser.parse(in_, in_off_) != ParseStatus::upgrade) close_ = true;
+    request_complete_ = true;
+  } else if (!has_body(req)) {
+    if (ctx_->request_parser.parse(in_, in_off_) != ParseStatus::message_complete) close_ = true;
+    request_complete_ = true;
+  }
+  co_await run_filters_and_route();
+  finish();
+  co_return !close_;
+}
+
+core::Task<void> HttpListener::Connection::run_filters_and_route() {
+  RequestHead& req = ctx_->request_parser.head();
+  for (auto& f : l_.filters_) {
+    FilterStatus fs = co_await f->on_request_headers(exchange_);
+    if (fs == FilterStatus::stop) {
+      const LocalReply& lr = exchange_.local;
+      co_await reply(lr.status, lr.body, lr.flags, lr.close_connection || !request_complete_);
+      co_return;
+    }
+  }
+
+  const conf::VirtualHost* vhost = nullptr;
+  const conf::Route* route =
+      l_.routes_.match({req.host, req.method, req.path, req.query, &req.headers}, &vhost);
+  exchange_.vhost = vhost;
+  exchange_.route = route;
+  if (req.upgrade && !(route && route->allow_upgrade && !route->clusters.empty())) {
+    ctx_->request_parser.resume_after_upgrade();
+    req.upgrade = false;
+    req.headers.remove("upgrade");
+  }
+  if (!route) {
+    co_await reply(404, "no route matched this request\n", flags::kNoRoute, !request_complete_);
+  } else if (route->direct_response) {
+    const auto& dr = *route->direct_response;
+    co_await reply(dr.status, dr.body, flags::kDirectResponse, !request_complete_, {},
+                   dr.content_type);
+  } else if (route->redirect) {
+    std::string_view location = l_.routes_.redirect_location(
+        *route, l_.proxy_headers_.scheme, req.host, req.path, req.query, ctx_->arena);
+    co_await reply(route->redirect->status, {}, flags::kRedirect, !request_complete_, location);
+  } else if (route->max_body_size > 0 && req.has_content_length &&
+             req.content_length > route->max_body_size) {
+    co_await reply(413, "request body larger than this route allows\n", flags::kBodyTooLarge, true);
+  } else {
+    co_await proxy(*route);
+  }
+}
+
+// Counts and logs the exchange, whatever answered it.
+void HttpListener::Connection::finish() {
+  if (exchange_.status >= 100 && exchange_.status < 600)
+    ++l_.stats_.responses_by_class[exchange_.status / 100];
+  count_reply(l_.stats_, exchange_.response_flags);
+  for (auto it = l_.filters_.rbegin(); it != l_.filters_.rend(); ++it)
+    (*it)->on_complete(exchange_);
+  if (!request_complete_) close_ = true;  // the rest of the request body is still on the wire
+}
+
+// Until the response head: the route timeout from the end of the request body (Envoy's route
+// timeout), or, while the body still flows, the route's idle timeout. Then the idle timeout.
+core::TimePoint HttpListener::Connection::response_deadline(const Attempt& a) const {
+  if (!a.head_sent && request_complete_ && a.route.timeout.count() > 0)
+    return body_done_at_ + a.route.timeout;
+  return deadline_or_none(a.route.idle_timeout);
+}
+
+}  // namespace ringress::http

@@ -1,0 +1,192 @@
+// HttpListener::Connection: one downstream connection, served by one coroutine (serve()).
+// Private to http/. Its member functions are split by job across files:
+//   connection.cc          the request loop: reading heads, filters, routing, finishing
+//   local_reply.cc         answers ringress writes itself (404, 503, direct responses, ...)
+//   upstream_request.cc    choosing a cluster and host, connecting, retries
+//   upstream_exchange.cc   one attempt on one upstream connection, and how it ended
+//   request_body_pump.cc   the request body, client -> upstream
+//   response_relay.cc      the response, upstream -> client (framing, tunnels)
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/task_scope.h"
+#include "core/tcp_stream.h"
+#include "http/http_listener.h"
+#include "tls/tls_stream.h"
+
+namespace ringress::http {
+
+// Bytes gathered for one send of a body before it goes out.
+inline constexpr std::size_t kBatchBytes = 256 * 1024;
+
+inline bool has_body(const RequestHead& r) {
+  return r.chunked || (r.has_content_length && r.content_length > 0);
+}
+
+// Methods whose request may be sent twice (RFC 9110 9.2.2).
+inline bool idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
+         method == "DELETE" || method == "TRACE";
+}
+
+// `d` after `from`, or no deadline for a zero duration.
+inline core::TimePoint deadline_from(core::TimePoint from, conf::Duration d) {
+  if (d.count() <= 0 || d >= core::kNoDeadline - from) return core::kNoDeadline;
+  return from + d;
+}
+inline core::TimePoint deadline_or_none(conf::Duration d) {
+  return deadline_from(core::Clock::now(), d);
+}
+
+// Whether the retry policy retries a response with `status` (or the local reply it would cause).
+inline bool retries_on_status(const conf::RetryPolicy& p, uint16_t status) {
+  if (p.status_5xx && status >= 500 && status <= 599) return true;
+  return p.gateway_errors && (status == 502 || status == 503 || status == 504);
+}
+
+// `v` in decimal, in the arena.
+inline std::string_view decimal_in(core::Arena& arena, uint64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  return arena.copy(std::string_view(buf, static_cast<std::size_t>(end - buf)));
+}
+
+class HttpListener::Connection final : public core::Cancellable {
+ public:
+  Connection(HttpListener& l, core::Socket socket);
+
+  void cancel() override;
+  // The TLS handshake of a tls listener (before run()); false: the connection is done.
+  core::Task<bool> accept_tls();
+  core::Task<void> run();
+  // Ends a TLS session with close_notify, so the client can tell a complete close-delimited
+  // response from a cut one.
+  core::Task<void> close_tls();
+
+ private:
+  // Registered with the listener while waiting for a request, so drain() can close it.
+  struct IdleWait final : core::Cancellable {
+    Connection* owner = nullptr;
+    void cancel() override { owner->down_->cancel(); }
+  };
+  enum class Input : uint8_t { event, timeout, closed };
+
+  // How the request body pump (client -> upstream) stands.
+  enum class Body : uint8_t {
+    none,             // the request has no body
+    sending,          // the pump runs
+    done,             // every byte was read and sent
+    client_closed,    // the client closed or reset mid-body
+    client_timeout,   // the client stalled longer than the route's idle_timeout
+    invalid,          // bad chunk framing: the client's fault (400)
+    too_large,        // more than the route's max_body_size (413)
+    upstream_failed,  // the upstream stopped taking the body
+  };
+  // Why an attempt failed. Each has one local reply (when no response byte went to the client
+  // yet) and one response flag.
+  enum class Failure : uint8_t {
+    none,
+    upstream_write,    // sending the request head failed
+    upstream_closed,   // FIN or reset from the upstream
+    upstream_timeout,  // no response (head) in time, or a stalled response body
+    upstream_invalid,  // a malformed response
+    request_body,      // the pump failed on the client's side (see body_)
+    client_write,      // the client stopped taking the response
+  };
+  // How one attempt on one upstream connection ended.
+  enum class Outcome : uint8_t {
+    complete,     // a whole response was relayed
+    failed,       // answered (a local reply, or the client connection cut)
+    retry_fresh,  // the keep-alive race: again on a new connection to the same host
+    retry_next,   // the route's retry policy: again on the next host
+  };
+  // One attempt: a request sent on `up` and the response read back.
+  struct Attempt {
+    lb::UpstreamConnection& up;
+    const conf::Route& route;
+    bool reused = false;     // `up` came from the pool
+    bool may_retry = false;  // the request may be replayed on another host
+    core::BufferSlice in;    // response bytes being parsed
+    uint32_t in_off = 0;
+    bool got_bytes = false;    // a byte of a response arrived
+    bool head_sent = false;    // the response head went to the client
+    bool out_chunked = false;  // the client gets the body chunked
+    bool reusable = false;     // the upstream connection ended clean (keep-alive, nothing left)
+    Failure failure = Failure::none;
+  };
+  // Where the attempt loop of proxy() stands.
+  struct Attempts {
+    std::size_t host = 0;
+    uint32_t retries_left = 0;
+    bool fresh_only = false;  // skip the idle pool (after the keep-alive race)
+  };
+  // What a relay step asks of the loop.
+  enum class Step : uint8_t { more, ended, failed, retry };
+
+  // connection.cc
+  core::Task<bool> serve_one();
+  core::Task<Input> next_request_event(ParseStatus& status, bool& started);
+  core::Task<void> run_filters_and_route();
+  void finish();
+  void acquire_context();
+  void release_context();
+  core::TimePoint response_deadline(const Attempt& a) const;
+
+  // local_reply.cc
+  core::Task<void> reply(uint16_t status, std::string_view body, std::string_view flags, bool close,
+                         std::string_view location = {},
+                         std::string_view content_type = "text/plain");
+  core::Task<void> reply_bad_request(uint16_t status, std::string_view reason);
+  core::Task<int> flush_to_client();
+
+  // upstream_request.cc
+  core::Task<void> proxy(const conf::Route& route);
+  core::Task<bool> open_upstream(lb::UpstreamCluster& cluster, const conf::Route& route,
+                                 Attempts& at, bool& reused);
+  core::Task<bool> send_continue();
+
+  // upstream_exchange.cc
+  core::Task<Outcome> exchange_with(lb::UpstreamCluster& cluster, Attempt& a);
+  Outcome retry_or_fail(const Attempt& a) const;
+  core::Task<void> answer_failure(Attempt& a);
+
+  // request_body_pump.cc
+  core::Task<void> pump_request_body(lb::UpstreamConnection& up, const conf::Route& route);
+  void end_body(Body how, lb::UpstreamConnection& up);
+
+  // response_relay.cc
+  core::Task<Outcome> relay_response(Attempt& a);
+  core::Task<Step> receive_response(Attempt& a);
+  core::Task<Step> on_response_head(Attempt& a);
+  void write_response_framing(Attempt& a, ResponseHead& resp, bool tunnel);
+  core::Task<Step> tunnel(Attempt& a);
+
+  HttpListener& l_;
+  core::TcpStream tcp_;
+  std::unique_ptr<tls::TlsStream> tls_;  // on tls listeners
+  core::Stream* down_ = &tcp_;           // tcp_, or tls_ over it
+  std::string client_cert_;              // X-Forwarded-Client-Cert value, when forwarded
+  std::unique_ptr<RequestContext> ctx_;  // only while a request is being served
+  Exchange exchange_;
+  core::BufferSlice in_;  // request bytes being parsed
+  uint32_t in_off_ = 0;
+  std::string client_ip_;
+  uint16_t client_port_ = 0;
+  bool client_trusted_ = false;
+  core::TimePoint accepted_at_;    // the first request's header clock starts here
+  uint64_t requests_served_ = 0;   // on this connection
+  bool close_ = false;             // close after the current response
+  bool request_complete_ = false;  // the request's last byte was read
+  bool continue_sent_ = false;     // 100 Continue went out for the current request
+  Body body_ = Body::none;
+  core::TimePoint body_done_at_{};  // the route timeout runs from here
+  std::unique_ptr<lb::UpstreamConnection> upstream_;
+  IdleWait idle_;
+};
+
+}  // namespace ringress::http
