@@ -12,6 +12,7 @@ target_compile_definitions(llhttp PUBLIC LLHTTP_STRICT_MODE=1)
 target_compile_options(llhttp PRIVATE -w)
 
 target_sources(ringress_http PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/chunked_decoder.cc
   ${CMAKE_CURRENT_LIST_DIR}/header_map.cc
   ${CMAKE_CURRENT_LIST_DIR}/parser.cc
   ${CMAKE_CURRENT_LIST_DIR}/serializer.cc

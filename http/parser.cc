@@ -12,8 +12,6 @@ static_assert(sizeof(llhttp_t) <= 128 && alignof(llhttp_t) <= 8, "grow llhttp_st
 
 namespace {
 
-// Longest chunk framing (CRLF + chunk-size line with its extensions) between two body pieces.
-constexpr uint32_t kMaxChunkFraming = 4096;
 constexpr char kNoBytes[1] = {0};
 
 bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -296,6 +294,10 @@ ParseStatus MessageParser::parse(const core::BufferSlice& input, uint32_t& offse
   const uint32_t size = input.size();
   const char* base = size ? input.data() : kNoBytes;
   while (true) {
+    if (chunked_body_) {
+      const ParseStatus st = parse_chunked(input, offset);
+      if (st != ParseStatus::need_more || offset == size) return st;
+    }
     const char* start = base + offset;
     uint32_t len = size - offset;
     const Phase phase = phase_;
@@ -322,17 +324,8 @@ ParseStatus MessageParser::parse(const core::BufferSlice& input, uint32_t& offse
     }
     const auto consumed = uint32_t(stop - start);
     offset += consumed;
-    if (phase == Phase::body) {
-      framing_ += uint32_t(protocol_end - start);
-      if (framing_ > kMaxChunkFraming) return fail(400, "chunk size line too long");
-      if (body_at_) framing_ = 0;
-    } else if (phase == phase_) {
-      budget_ -= consumed;
-    }
-    if (phase != phase_) {
-      budget_ = limits_.max_head_bytes;
-      framing_ = 0;
-    }
+    if (phase != Phase::body && phase == phase_) budget_ -= consumed;
+    if (phase != phase_) budget_ = limits_.max_head_bytes;
 
     switch (err) {
       case HPE_OK:
@@ -359,6 +352,42 @@ ParseStatus MessageParser::parse(const core::BufferSlice& input, uint32_t& offse
   }
 }
 
+// The body of a chunked message, up to the last-chunk line: one event (or need_more) per call.
+ParseStatus MessageParser::parse_chunked(const core::BufferSlice& input, uint32_t& offset) {
+  const char* at = input.data() + offset;
+  const ChunkedDecoder::Result r = chunks_.decode(at, input.data() + input.size());
+  offset += uint32_t(r.consumed);
+  switch (r.status) {
+    case ChunkedDecoder::Status::need_more:
+      return ParseStatus::need_more;
+    case ChunkedDecoder::Status::data:
+      body_ = input.sub(offset - uint32_t(r.data), uint32_t(r.data));
+      return ParseStatus::body;
+    case ChunkedDecoder::Status::last_chunk:
+      if (!start_trailers()) return fail(400, "chunked body: llhttp refused the last chunk");
+      return ParseStatus::need_more;
+    case ChunkedDecoder::Status::error:
+      break;
+  }
+  return fail(400, chunks_.error());
+}
+
+// The decoder has read the last-chunk line: llhttp, which has seen no body byte, gets a plain
+// last-chunk line and goes on with the trailer section (under the head's byte and field limits).
+bool MessageParser::start_trailers() {
+  static constexpr char kLastChunk[] = "0\r\n";
+  chunked_body_ = false;
+  if (llhttp_execute(ll_, kLastChunk, sizeof(kLastChunk) - 1) != HPE_PAUSED ||
+      phase_ != Phase::trailers)
+    return false;
+  llhttp_resume(ll_);
+  budget_ = limits_.max_head_bytes;
+  check_.line = Line::fields;
+  check_.prev_cr = false;
+  check_.line_start = true;
+  return true;
+}
+
 void MessageParser::reset() {
   llhttp_init(ll_, kind_ == Kind::request ? HTTP_REQUEST : HTTP_RESPONSE, &kSettings);
   ll_->data = this;
@@ -366,7 +395,6 @@ void MessageParser::reset() {
   body_.reset();
   phase_ = Phase::head;
   budget_ = limits_.max_head_bytes;
-  framing_ = 0;
   check_ = LineCheck{};
   reset_check_ = false;
   event_ = ParseStatus::need_more;
@@ -391,6 +419,8 @@ void MessageParser::clear_message() {
   in_name_ = false;
   name_ = value_ = target_ = reason_ = {};
   version_len_ = 0;
+  chunked_body_ = false;
+  chunks_.reset();
 }
 
 void MessageParser::resume_after_upgrade() {
@@ -582,6 +612,7 @@ int MessageParser::on_header_value_complete() {
 int MessageParser::on_headers_complete() {
   phase_ = Phase::body;
   if (int rc = request_ ? finish_request_head() : finish_response_head(); rc != 0) return rc;
+  chunked_body_ = request_ ? request_->chunked : response_->chunked;
   event_ = ParseStatus::head;
   return HPE_PAUSED;
 }

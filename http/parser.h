@@ -17,6 +17,7 @@
 
 #include "core/arena.h"
 #include "core/buffer_pool.h"
+#include "http/chunked_decoder.h"
 #include "http/header_map.h"
 #include "http/message.h"
 
@@ -85,6 +86,8 @@ class MessageParser {
   uint16_t llhttp_error_status(int err, const char* pos, const char* end) const;
   int finish_request_head();
   int finish_response_head();
+  ParseStatus parse_chunked(const core::BufferSlice& input, uint32_t& offset);
+  bool start_trailers();
 
   int on_message_begin();
   int on_url(const char* at, std::size_t n);
@@ -112,8 +115,11 @@ class MessageParser {
 
   // The message being parsed.
   Phase phase_ = Phase::head;
-  uint32_t budget_;       // head / trailer bytes still allowed
-  uint32_t framing_ = 0;  // chunk framing bytes since the last body bytes
+  uint32_t budget_;  // head / trailer bytes still allowed
+  // A chunked body is decoded here, not by llhttp (which refuses valid chunk extensions); llhttp
+  // gets a plain last-chunk line and then the trailer section.
+  bool chunked_body_ = false;
+  ChunkedDecoder chunks_;
   uint32_t fields_seen_ = 0;
   bool in_name_ = false;  // inside a header name (else between fields or in a value)
   std::string_view name_, value_, target_, reason_;

@@ -122,5 +122,32 @@ TEST_F(FramingTest, ResponseConnectionOptionsKeepTheFraming) {
   }
 }
 
+// RFC 9112 §7.1.1 chunk extensions, several per line, with token and quoted values and BWS:
+// llhttp 8.1 refused the second extension after one with a value (issue 9, item 6).
+TEST_F(FramingTest, ValidChunkExtensionsAreAccepted) {
+  HttpUpstream upstream([](const UpstreamRequest& r) {
+    UpstreamReply reply;
+    reply.bytes = response_bytes(200, "OK", {{"Transfer-Encoding", "chunked"}},
+                                 "3;name=value;q=\"quoted\"\r\n" + r.message.body.substr(0, 3) +
+                                     "\r\n2 ; a = \"\\\"\" ; b\r\nok\r\n0;x=y\r\n\r\n",
+                                 false);
+    return reply;
+  });
+  ASSERT_TRUE(start(config_for(upstream.port())));
+  HttpClient c = client();
+  ASSERT_TRUE(c.connected());
+  HttpMessage r = c.round_trip(
+      request_bytes("POST", "/ext", {{"Host", "h"}, {"Transfer-Encoding", "chunked"}},
+                    "3;name=value;q=\"quoted\"\r\nabc\r\n2 ; a = \"\\\"\" ; b\r\nde\r\n"
+                    "0;last=\"1\"\r\n\r\n"),
+      soon());
+  ASSERT_TRUE(has_status(r, 200));
+  EXPECT_EQ(r.body, "abcok");
+  auto seen = upstream.wait_requests(1, soon());
+  ASSERT_TRUE(seen);
+  EXPECT_TRUE((*seen)[0].message.ok()) << (*seen)[0].message.describe();
+  EXPECT_EQ((*seen)[0].message.body, "abcde");
+}
+
 }  // namespace
 }  // namespace ringress::test

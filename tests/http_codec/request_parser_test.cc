@@ -91,6 +91,20 @@ TEST_F(RequestParserTest, ChunkedBodyWithExtensionsAndTrailers) {
                  "body abc0123456789", "complete | X-Sum: 42 | X-Other: b"}));
 }
 
+// RFC 9112 §7.1.1: any number of extensions, with or without values, tokens or quoted-strings
+// (quoted-pairs included), BWS around ";" and "=" (issue 9: llhttp 8.1 refused the second
+// extension after one with a value).
+TEST_F(RequestParserTest, ChunkExtensionsTheRfcAllows) {
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "3;name=value;q=\"quoted\"\r\nabc\r\n"
+                  "2 ; a ; b = c ;d=\"x;\\\"y\"\r\nde\r\n"
+                  "1\t;\tflag\r\nf\r\n"
+                  "0;last=\"\x80\"\r\nX-T: 1\r\n\r\n"),
+            (Log{"head POST / path=/ query= origin=/ v1.1 host=a ka=1 chunked=1 cl=- upgrade=0 "
+                 "expect=0 absolute=0 | Host: a | Transfer-Encoding: chunked",
+                 "body abcdef", "complete | X-T: 1"}));
+}
+
 TEST_F(RequestParserTest, ChunkedBodyPiecesAreSubSlicesOfTheInput) {
   RequestParser p(limits, arena);
   core::BufferSlice in = slices.make(

@@ -222,6 +222,29 @@ TEST_F(RejectTest, OverlongChunkExtensionAcrossSlices) {
   EXPECT_EQ(log.back(), "error 400 chunk size line too long");
 }
 
+TEST_F(RejectTest, MalformedChunkExtensions) {
+  expect_body_rejected(chunked("3;a=\"b\r\nabc\r\n0\r\n\r\n"), 400,
+                       "unterminated quoted-string in chunk extension");
+  expect_body_rejected(chunked("3;a=\"\\\x01\"\r\nabc\r\n0\r\n\r\n"), 400, "control character");
+  expect_body_rejected(chunked("3;\r\nabc\r\n0\r\n\r\n"), 400,
+                       "Invalid character in chunk extensions");
+  expect_body_rejected(chunked("3;a=\r\nabc\r\n0\r\n\r\n"), 400,
+                       "Invalid character in chunk extensions");
+  expect_body_rejected(chunked("3;a=b \r\nabc\r\n0\r\n\r\n"), 400,
+                       "Invalid character in chunk extensions");
+  expect_body_rejected(chunked("3;a b\r\nabc\r\n0\r\n\r\n"), 400,
+                       "Invalid character in chunk extensions");
+  expect_body_rejected(chunked("3;a=b\nabc\r\n0\r\n\r\n"), 400, "bare LF as line terminator");
+  expect_body_rejected(chunked("3;a=b\rabc\r\n0\r\n\r\n"), 400, "CR not followed by LF");
+  expect_body_rejected(chunked("3\r\nabc\r\n0;a=\"\r\n\r\n"), 400,
+                       "unterminated quoted-string in chunk extension");
+}
+
+TEST_F(RejectTest, SixtyFourKibChunkExtension) {
+  expect_body_rejected(chunked("3;a=" + std::string(64 * 1024, 'b') + "\r\nabc\r\n0\r\n\r\n"), 400,
+                       "chunk size line too long");
+}
+
 TEST_F(RejectTest, LastChunkEndingInBareLf) {
   expect_body_rejected(chunked("3\r\nabc\r\n0\n\r\n"), 400, "Invalid character in chunk size");
 }

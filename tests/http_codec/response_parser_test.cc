@@ -56,6 +56,26 @@ TEST_F(ResponseParserTest, ChunkedWithTrailers) {
                  "body hello world", "complete | Grpc-Status: 0"}));
 }
 
+TEST_F(ResponseParserTest, ChunkExtensionsTheRfcAllows) {
+  EXPECT_EQ(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "3;name=value;q=\"quoted\"\r\nabc\r\n2 ;a= \"\\\"\" ; b\r\nde\r\n0;x=y\r\n\r\n"),
+            (Log{"head 200 OK v1.1 ka=1 chunked=1 cl=- upgrade=0 no_body=0 | Transfer-Encoding: "
+                 "chunked",
+                 "body abcde", "complete"}));
+}
+
+TEST_F(ResponseParserTest, MalformedChunkLinesAreRefused) {
+  const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  expect_rejected(head + "3;a=\"b\r\nabc\r\n0\r\n\r\n",
+                  "unterminated quoted-string in chunk extension");
+  expect_rejected(head + "3;a=b \r\nabc\r\n0\r\n\r\n", "Invalid character in chunk extensions");
+  expect_rejected(head + "3;a=b\nabc\r\n0\r\n\r\n", "bare LF as line terminator");
+  expect_rejected(head + "3;a=\x01\r\nabc\r\n0\r\n\r\n", "control character");
+  expect_rejected(head + "1ffffffffffffffff\r\n", "Chunk size overflow");
+  expect_rejected(head + "3;a=" + std::string(64 * 1024, 'b') + "\r\nabc\r\n0\r\n\r\n",
+                  "chunk size line too long");
+}
+
 TEST_F(ResponseParserTest, HeadResponseHasNoBody) {
   EXPECT_EQ(parse("HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n"
                   "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",

@@ -2,6 +2,8 @@
 // heads, same body bytes, same trailers, same errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "codec_test_util.h"
 #include "http/parser.h"
 
@@ -18,6 +20,9 @@ const char* const kRequests[] = {
     "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nhello world",
     "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
     "5;name=value\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nX-Trailer: yes\r\nX-Two: 2\r\n\r\n",
+    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+    "3;name=value;q=\"quoted\"\r\nabc\r\n2 ; a ; b = \"\\\"c\" ;d\r\nde\r\n0;e=f\r\n\r\n"
+    "GET /next HTTP/1.1\r\nHost: a\r\n\r\n",
     "\r\nGET /1 HTTP/1.1\r\nHost: a\r\n\r\nPUT /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n"
     "abcGET /3 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
     "GET http://a.com?x=1 HTTP/1.1\r\nHost: a.com\r\n\r\n",
@@ -39,6 +44,10 @@ const char* const kBadRequests[] = {
     "GET / HTTP/2.0\r\nHost: a\r\n\r\n",
     "FOO / HTTP/1.1\r\nHost: a\r\n\r\n",
     "GET / HTTP/1.1\r\nHost: a\r\n: b\r\n\r\n",
+    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;a=\"b\r\nabc\r\n0\r\n\r\n",
+    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;a=b \r\nabc\r\n0\r\n\r\n",
+    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;a=b\nabc\r\n0\r\n\r\n",
+    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1ffffffffffffffff\r\n",
 };
 
 const char* const kResponses[] = {
@@ -49,6 +58,8 @@ const char* const kResponses[] = {
     "Content-Length: 0\r\n\r\n",
     "HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\nws",
     "HTTP/1.1 200\r\nX: y\r\n\r\nuntil close",
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;name=value;q=\"quoted\"\r\nabc\r\n"
+    "2\t;\ta=\"\\\\\"\r\nde\r\n0\r\nT: 1\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
 };
 
 template <typename Parser>
@@ -59,19 +70,31 @@ Log parse_split(Slices& slices, core::Arena& arena, std::string_view bytes, std:
   return drive(p, slices.split(bytes, {cut}));
 }
 
+// Returns the transcript of the whole input.
 template <typename Parser>
-void expect_split_invariant(std::string_view bytes) {
+Log expect_split_invariant(std::string_view bytes) {
   Slices slices;
   core::Arena arena;
   Log whole = parse_split<Parser>(slices, arena, bytes, std::string_view::npos);
-  ASSERT_FALSE(whole.empty());
-  for (std::size_t cut = 0; cut <= bytes.size(); ++cut)
-    ASSERT_EQ(parse_split<Parser>(slices, arena, bytes, cut), whole) << "cut at " << cut << " of:\n"
-                                                                     << bytes;
+  EXPECT_FALSE(whole.empty());
+  for (std::size_t cut = 0; cut <= bytes.size(); ++cut) {
+    Log split = parse_split<Parser>(slices, arena, bytes, cut);
+    if (split != whole) {
+      EXPECT_EQ(split, whole) << "cut at " << cut << " of:\n" << bytes;
+      break;
+    }
+  }
+  return whole;
+}
+
+bool has_error(const Log& log) {
+  return std::any_of(log.begin(), log.end(),
+                     [](const std::string& e) { return e.rfind("error ", 0) == 0; });
 }
 
 TEST(SplitTest, RequestsParseTheSameAtEveryCut) {
-  for (const char* r : kRequests) expect_split_invariant<RequestParser>(r);
+  for (const char* r : kRequests)
+    EXPECT_FALSE(has_error(expect_split_invariant<RequestParser>(r))) << r;
 }
 
 TEST(SplitTest, BadRequestsFailTheSameAtEveryCut) {
@@ -88,7 +111,8 @@ TEST(SplitTest, BadRequestsFailTheSameAtEveryCut) {
 }
 
 TEST(SplitTest, ResponsesParseTheSameAtEveryCut) {
-  for (const char* r : kResponses) expect_split_invariant<ResponseParser>(r);
+  for (const char* r : kResponses)
+    EXPECT_FALSE(has_error(expect_split_invariant<ResponseParser>(r))) << r;
 }
 
 TEST(SplitTest, OneByteSlices) {
