@@ -68,6 +68,7 @@ HttpListener::Connection::Connection(HttpListener& l, core::Socket socket)
 void HttpListener::Connection::cancel() {
   down_->cancel();
   if (upstream_) upstream_->stream().cancel();
+  cancel_.cancel();
 }
 
 core::Task<bool> HttpListener::Connection::accept_tls() {
@@ -191,8 +192,10 @@ core::Task<bool> HttpListener::Connection::serve_one() {
   Input got = co_await next_request_event(st, started);
   if (got == Input::timeout && !started) co_return false;  // nothing sent: close quietly
   if (got == Input::closed) co_return false;
+  ++l_.stats_.requests;  // answered, one way or another
   if (!ctx_) acquire_context();
   exchange_ = Exchange(ctx_->arena);
+  exchange_.cancel = &cancel_;
   exchange_.start = core::Clock::now();
   exchange_.start_wall = core::Clock::wall();
   exchange_.client_ip = client_ip_;
@@ -211,7 +214,6 @@ core::Task<bool> HttpListener::Connection::serve_one() {
   if (st != ParseStatus::head) co_return false;
 
   RequestHead& req = ctx_->request_parser.head();
-  ++l_.stats_.requests;
   exchange_.request = &req;
   if (!req.keep_alive || l_.draining_) close_ = true;
   if (req.upgrade) {
