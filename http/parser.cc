@@ -302,8 +302,13 @@ ParseStatus MessageParser::parse(const core::BufferSlice& input, uint32_t& offse
     uint32_t len = size - offset;
     const Phase phase = phase_;
     if (phase != Phase::body && len > budget_) {
-      if (budget_ == 0)
+      if (budget_ == 0) {
+        // The next byte would cross the limit. Inside the request-target that is a target too
+        // long to parse: 414 (RFC 9112 §3), not 431.
+        if (phase == Phase::head && in_request_target(*start))
+          return fail(414, "request-target too long");
         return fail(431, phase == Phase::head ? "head too large" : "trailers too large");
+      }
       len = budget_;  // parse no byte past the limit
     }
     event_ = ParseStatus::need_more;
@@ -551,6 +556,13 @@ const char* MessageParser::scan(const unsigned char* p, const unsigned char* end
     }
   }
   return nullptr;
+}
+
+// Whether `next`, the byte after those scanned, continues the request-target: the request line
+// has had its first space and `next` is not the second.
+bool MessageParser::in_request_target(char next) const {
+  return kind_ == Kind::request && check_.line == Line::request && check_.count == 1 &&
+         !check_.prev_cr && next != ' ';
 }
 
 int MessageParser::on_message_begin() {

@@ -83,6 +83,7 @@ class MessageParser {
   ParseStatus fail(uint16_t request_status, const char* reason);
   int reject(uint16_t request_status, const char* reason);
   const char* scan(const unsigned char* p, const unsigned char* end);
+  bool in_request_target(char next) const;
   uint16_t llhttp_error_status(int err, const char* pos, const char* end) const;
   int finish_request_head();
   int finish_response_head();

@@ -149,5 +149,30 @@ TEST_F(FramingTest, ValidChunkExtensionsAreAccepted) {
   EXPECT_EQ((*seen)[0].message.body, "abcde");
 }
 
+// RFC 9112 §3: a request-target too long to parse is a 414, whichever limit it crosses
+// (issue 9, item 10: a 20 KiB target got 431).
+void expect_414_for_a_20_kib_target(uint16_t port, HttpUpstream& upstream) {
+  HttpClient c(port);
+  ASSERT_TRUE(c.connected());
+  HttpMessage r = c.round_trip(get_request("/" + std::string(20 * 1024, 'a')), soon());
+  EXPECT_TRUE(is_local_reply(r, 414));
+  EXPECT_EQ(upstream.request_count(), 0u);
+}
+
+TEST_F(FramingTest, LongTargetGets414UnderDefaultLimits) {
+  HttpUpstream upstream(describe_request);
+  ASSERT_TRUE(start(config_for(upstream.port())));
+  expect_414_for_a_20_kib_target(listen_port_, upstream);
+}
+
+TEST_F(FramingTest, LongTargetGets414WhenItCrossesTheHeadLimit) {
+  HttpUpstream upstream(describe_request);
+  HttpProxyConfig config = config_for(upstream.port());
+  config.listener_keys.push_back(R"(max_request_headers = "16KiB")");
+  config.listener_keys.push_back(R"(max_uri_length = "64KiB")");
+  ASSERT_TRUE(start(config));
+  expect_414_for_a_20_kib_target(listen_port_, upstream);
+}
+
 }  // namespace
 }  // namespace ringress::test

@@ -383,6 +383,52 @@ TEST_F(RequestParserTest, UriLengthLimitAcrossSlices) {
   EXPECT_EQ(log, (Log{"error 414 request-target too long"}));
 }
 
+// RFC 9112 §3: a request-target longer than the server will parse gets 414, also when it is
+// the head's byte limit that it crosses (issue 9: a 20 KiB target got 431).
+TEST_F(RequestParserTest, LongTargetGets414UnderDefaultLimits) {
+  const std::string request =
+      "GET /" + std::string(20 * 1024, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n";
+  EXPECT_EQ(parse(request), (Log{"error 414 request-target too long"}));
+  RequestParser p(limits, arena);
+  EXPECT_EQ(drive(p, slices.split(request, {3, 5, 16 * 1024})),
+            (Log{"error 414 request-target too long"}));
+}
+
+TEST_F(RequestParserTest, TargetCrossingTheHeadLimitGets414) {
+  limits.max_head_bytes = 16 * 1024;
+  limits.max_uri_length = 64 * 1024;
+  const std::string request =
+      "GET /" + std::string(20 * 1024, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n";
+  EXPECT_EQ(parse(request), (Log{"error 414 request-target too long"}));
+  // Split anywhere around the limit, and into 1000-byte segments.
+  for (std::size_t cut : {std::size_t(4), std::size_t(5), std::size_t(16 * 1024 - 1),
+                          std::size_t(16 * 1024), std::size_t(16 * 1024 + 1)}) {
+    RequestParser p(limits, arena);
+    EXPECT_EQ(drive(p, slices.split(request, {cut})), (Log{"error 414 request-target too long"}))
+        << cut;
+  }
+  std::vector<std::size_t> cuts;
+  for (std::size_t at = 1000; at < request.size(); at += 1000) cuts.push_back(at);
+  RequestParser p(limits, arena);
+  EXPECT_EQ(drive(p, slices.split(request, cuts)), (Log{"error 414 request-target too long"}));
+}
+
+TEST_F(RequestParserTest, HeadLimitCrossedAfterTheTargetGets431) {
+  limits.max_head_bytes = 100;
+  limits.max_uri_length = 1000;
+  // The target ends exactly at the limit: what crosses it is the rest of the request line.
+  const std::string at_limit = "GET /" + std::string(95, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n";
+  EXPECT_EQ(parse(at_limit), (Log{"error 431 head too large"}));
+  RequestParser p(limits, arena);
+  EXPECT_EQ(drive(p, slices.split(at_limit, {100})), (Log{"error 431 head too large"}));
+  // A header field crosses it.
+  EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(100, 'v') + "\r\n\r\n"),
+            (Log{"error 431 head too large"}));
+  // So does a method (llhttp knows none that long; the limit comes first).
+  limits.max_head_bytes = 3;
+  EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), (Log{"error 431 head too large"}));
+}
+
 TEST_F(RequestParserTest, TrailerLimits) {
   limits.max_header_count = 2;
   const std::string head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n";
