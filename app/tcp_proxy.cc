@@ -13,17 +13,19 @@
 
 namespace ringress::app {
 // Lets the worker's scope end a session (drain timeout): cancelling fails every pending
-// operation of both streams, which ends the bridge.
+// operation of both streams, which ends the bridge, and cancels `token`, which ends a connect
+// or an upstream TLS handshake in flight.
 struct TcpProxy::Session final : core::Cancellable {
   explicit Session(core::Stream& d) : down(&d) {}
   void cancel() override {
-    cancelled = true;
     down->cancel();
     if (up) up->cancel();
+    token.cancel();
   }
+  bool cancelled() const { return token.cancelled(); }
   core::Stream* down;
   core::Stream* up = nullptr;
-  bool cancelled = false;
+  core::CancelToken token;
 };
 
 TcpProxy::TcpProxy(const conf::Listener& listener, const std::vector<conf::Cluster>& clusters,
@@ -108,20 +110,25 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   core::TimePoint connected_by{};  // the connect attempt's deadline covers the TLS handshake
   const lb::Host* host = nullptr;
   std::size_t host_index = 0;
-  for (uint32_t attempt = 0; attempt < listener_.connect_attempts && !session.cancelled;
+  for (uint32_t attempt = 0; attempt < listener_.connect_attempts && !session.cancelled();
        ++attempt) {
     host_index = t.picker.pick();
     host = &t.picker.host(host_index);
     connected_by = core::deadline_after(cluster.connect_timeout);
-    core::ConnectResult r = co_await core::connect_tcp(host->address, connected_by);
+    core::ConnectResult r = co_await core::connect_tcp(host->address, connected_by, &session.token);
     if (r.error == 0) {
       upstream = std::move(r.socket);
       break;
     }
+    if (r.error == -ECANCELED) break;
     ++stats_.upstream_connect_failed;
     if (r.error == -ETIMEDOUT) ++stats_.upstream_connect_timeout;
     RLOG_WARN("listener %s: connect to %s (cluster %s) failed: %s", listener_.name.c_str(),
               host->address.to_string().c_str(), cluster.name.c_str(), std::strerror(-r.error));
+  }
+  if (session.cancelled()) {
+    --stats_.active;
+    co_return;
   }
   if (!upstream.valid()) {
     ++stats_.no_upstream;
@@ -134,14 +141,18 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   core::TcpStream up_tcp(std::move(upstream), pool_, connection_buffer_);
   std::unique_ptr<tls::TlsStream> up_tls;
   session.up = &up_tcp;
-  if (session.cancelled) up_tcp.cancel();
   if (cluster.tls_context) {
     tls::SslPtr ssl = cluster.tls_context->new_session(host->hostname);
     tls::SessionPtr& last = t.sessions[host_index];
     if (last && cluster.tls.session_reuse) wolfSSL_set_session(ssl.get(), last.get());
     up_tls = std::make_unique<tls::TlsStream>(up_tcp, pool_, std::move(ssl));
     session.up = up_tls.get();
-    int rc = co_await up_tls->handshake(false, connected_by);
+    int rc = co_await up_tls->handshake(false, connected_by, &session.token);
+    if (rc == -ECANCELED) {
+      session.up = nullptr;
+      --stats_.active;
+      co_return;
+    }
     if (rc != 0) {
       ++stats_.upstream_tls_failed;
       RLOG_WARN("listener %s: TLS handshake with %s (cluster %s) failed: %s",

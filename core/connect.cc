@@ -6,8 +6,13 @@
 
 namespace ringress::core {
 
-Task<ConnectResult> connect_tcp(const SocketAddress& address, TimePoint deadline) {
+Task<ConnectResult> connect_tcp(const SocketAddress& address, TimePoint deadline,
+                                CancelToken* token) {
   ConnectResult out;
+  if (token && token->cancelled()) {
+    out.error = -ECANCELED;
+    co_return out;
+  }
   Socket s = tcp_socket(address.family());
   if (!s.valid()) {
     out.error = -errno;
@@ -16,8 +21,9 @@ Task<ConnectResult> connect_tcp(const SocketAddress& address, TimePoint deadline
   int fd = s.fd();
   const SocketAddress* a = &address;
   int rc = co_await io_op(
-      [fd, a](io_uring_sqe* sqe) { io_uring_prep_connect(sqe, fd, a->get(), a->size()); },
-      deadline);
+      [fd, a](io_uring_sqe* sqe) { io_uring_prep_connect(sqe, fd, a->get(), a->size()); }, deadline,
+      token);
+  if (rc == 0 && token && token->cancelled()) rc = -ECANCELED;
   if (rc < 0) {
     out.error = rc;
     co_return out;

@@ -6,15 +6,25 @@
 // come from the per-thread frame pool. Tasks must not throw: an exception escaping a task
 // terminates the process (errors on the request path are values). A Task is owned by whoever holds
 // it; a frame is destroyed only after it ran to completion, never while suspended (see TaskScope
-// for detached work).
+// for detached work). Builds with assertions (debug, asan) check that rule: destroying a Task
+// that started and has not finished aborts with a message, since whatever it waits for (an SQE
+// whose user_data is in the frame, a timer, a waiter list) would resume freed memory later.
 #pragma once
 
 #include <coroutine>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <optional>
 #include <utility>
 
 #include "core/frame_pool.h"
+
+#if !defined(NDEBUG) || defined(__SANITIZE_ADDRESS__)
+#define RINGRESS_TASK_CHECKS 1
+#else
+#define RINGRESS_TASK_CHECKS 0
+#endif
 
 namespace ringress::core {
 
@@ -30,7 +40,18 @@ struct PromiseBase {
   static void* operator new(std::size_t size) { return frame_alloc(size); }
   static void operator delete(void* p, std::size_t size) noexcept { frame_free(p, size); }
 
+#if RINGRESS_TASK_CHECKS
+  bool started = false;  // resumed at least once (then it may be suspended inside)
+  struct InitialAwaiter {
+    PromiseBase& p;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<>) const noexcept {}
+    void await_resume() const noexcept { p.started = true; }
+  };
+  InitialAwaiter initial_suspend() noexcept { return {*this}; }
+#else
   std::suspend_always initial_suspend() noexcept { return {}; }
+#endif
   struct FinalAwaiter {
     bool await_ready() noexcept { return false; }
     template <typename P>
@@ -110,7 +131,17 @@ class [[nodiscard]] Task {
 
  private:
   void reset() {
-    if (h_) h_.destroy();
+    if (!h_) return;
+#if RINGRESS_TASK_CHECKS
+    if (h_.promise().started && !h_.done()) {
+      std::fputs(
+          "ringress: a Task was destroyed while suspended (started, not finished): whatever it "
+          "waits for would resume freed memory\n",
+          stderr);
+      std::abort();
+    }
+#endif
+    h_.destroy();
     h_ = {};
   }
   Handle h_;

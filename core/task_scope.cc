@@ -1,5 +1,6 @@
 #include "core/task_scope.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "core/reactor.h"
@@ -34,8 +35,10 @@ struct TaskScope::Child {
 TaskScope::Child TaskScope::run_child(TaskScope*, Task<void> task) { co_await std::move(task); }
 
 TaskScope::~TaskScope() {
-  if (children_ != 0) std::abort();  // destroyed before join(): children would dangle
-  while (head_) head_->unlink();
+  if (children_ != 0) {  // destroyed before join(): children would resume into freed memory
+    std::fputs("ringress: a TaskScope was destroyed before its children finished\n", stderr);
+    std::abort();
+  }
 }
 
 void TaskScope::spawn(Task<void> task) {
@@ -45,38 +48,6 @@ void TaskScope::spawn(Task<void> task) {
 
 void TaskScope::child_done() {
   if (--children_ == 0 && joiner_) Reactor::current().post(std::exchange(joiner_, {}));
-}
-
-void TaskScope::add(Cancellable& c) {
-  c.unlink();
-  if (cancelled_) {
-    c.cancel();
-    return;
-  }
-  c.scope_ = this;
-  c.next_ = head_;
-  if (head_) head_->prev_ = &c;
-  head_ = &c;
-}
-
-void TaskScope::cancel() {
-  cancelled_ = true;
-  // cancel() may unlink the node (or others); detach each before calling it.
-  while (Cancellable* c = head_) {
-    c->unlink();
-    c->cancel();
-  }
-}
-
-void Cancellable::unlink() {
-  if (!scope_) return;
-  if (prev_)
-    prev_->next_ = next_;
-  else
-    scope_->head_ = next_;
-  if (next_) next_->prev_ = prev_;
-  prev_ = next_ = nullptr;
-  scope_ = nullptr;
 }
 
 }  // namespace ringress::core

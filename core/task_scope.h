@@ -1,37 +1,18 @@
 // TaskScope: structured concurrency for detached work. spawn() starts a child task that the
-// scope owns; join() waits until every child finished; cancel() asks every registered
-// Cancellable (streams, sessions) to make its pending operation fail, so children unwind by
-// themselves. A child frame is destroyed only when it completes, never while suspended, so
-// nothing resumes into freed memory. A scope must be joined before it is destroyed.
+// scope owns; join() waits until every child finished; cancel() cancels the scope's token, so
+// every registered Cancellable (streams, sessions, the waits of children that took token())
+// makes its pending operation fail and the children unwind by themselves. A child frame is
+// destroyed only when it completes, never while suspended, so nothing resumes into freed
+// memory. A scope must be joined before it is destroyed.
 #pragma once
 
 #include <coroutine>
 #include <cstddef>
 
+#include "core/cancel_token.h"
 #include "core/task.h"
 
 namespace ringress::core {
-
-// Something a scope can cancel (an intrusive list node; unlinks itself when destroyed).
-class Cancellable {
- public:
-  Cancellable() = default;
-  Cancellable(const Cancellable&) = delete;
-  Cancellable& operator=(const Cancellable&) = delete;
-  virtual void cancel() = 0;
-  // Leaves the scope it was added to (if any), without being cancelled.
-  void leave_scope() { unlink(); }
-
- protected:
-  ~Cancellable() { unlink(); }
-
- private:
-  friend class TaskScope;
-  void unlink();
-  Cancellable* prev_ = nullptr;
-  Cancellable* next_ = nullptr;
-  class TaskScope* scope_ = nullptr;
-};
 
 class TaskScope {
  public:
@@ -53,21 +34,21 @@ class TaskScope {
     return Awaiter{*this};
   }
   // Cancels every registered Cancellable; later registrations are cancelled at once.
-  void cancel();
-  bool cancelled() const { return cancelled_; }
-  void add(Cancellable& c);
+  void cancel() { token_.cancel(); }
+  bool cancelled() const { return token_.cancelled(); }
+  void add(Cancellable& c) { token_.add(c); }
+  // The scope's token, for waits of its children.
+  CancelToken& token() { return token_; }
   std::size_t size() const { return children_; }
 
  private:
-  friend class Cancellable;
   struct Child;
   static Child run_child(TaskScope* scope, Task<void> task);
   void child_done();
 
   std::size_t children_ = 0;
   std::coroutine_handle<> joiner_;
-  Cancellable* head_ = nullptr;
-  bool cancelled_ = false;
+  CancelToken token_;
 };
 
 }  // namespace ringress::core

@@ -187,6 +187,7 @@ class HttpListener::Connection final : public core::Cancellable {
   core::TimePoint body_done_at_{};  // the route timeout runs from here
   std::unique_ptr<lb::UpstreamConnection> upstream_;
   IdleWait idle_;
+  core::CancelToken cancel_;  // cancel() ends the waits no stream can end (connect, fault delay)
 };
 
 }  // namespace ringress::http

@@ -8,6 +8,7 @@
 
 #include "conf/http_config.h"
 #include "core/arena.h"
+#include "core/cancel_token.h"
 #include "core/clock.h"
 #include "http/message.h"
 
@@ -65,6 +66,8 @@ struct Exchange {
   std::string_view response_flags = flags::kNone;
 
   LocalReply local;  // set by a filter (or the router) to answer without an upstream
+  // The connection's: waits a filter starts (a delay) take it, so drain and shutdown end them.
+  core::CancelToken* cancel = nullptr;
 };
 
 }  // namespace ringress::http

@@ -84,7 +84,7 @@ core::Task<bool> HttpListener::Connection::open_upstream(lb::UpstreamCluster& cl
       reused = true;
       co_return true;
     }
-    lb::ConnectOutcome c = co_await cluster.pool.connect(at.host);
+    lb::ConnectOutcome c = co_await cluster.pool.connect(at.host, &cancel_);
     if (c.error == 0) {
       upstream_ = std::move(c.connection);
       co_return true;

@@ -58,10 +58,14 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::take_idle(std::size_t host) 
   return nullptr;
 }
 
-core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host) {
+core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host, core::CancelToken* cancel) {
   ConnectOutcome out;
   const core::TimePoint deadline = core::deadline_after(cluster_.connect_timeout);
-  core::ConnectResult r = co_await core::connect_tcp(hosts_[host].address, deadline);
+  core::ConnectResult r = co_await core::connect_tcp(hosts_[host].address, deadline, cancel);
+  if (r.error == -ECANCELED) {
+    out.error = r.error;
+    co_return out;
+  }
   if (r.error != 0) {
     ++stats_.connect_failures;
     if (r.error == -ETIMEDOUT) ++stats_.connect_timeouts;
@@ -77,7 +81,11 @@ core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host) {
     c->tls_ = std::make_unique<tls::TlsStream>(c->tcp_, buffers_, std::move(ssl));
     c->stream_ = c->tls_.get();
     ++stats_.tls_handshakes;
-    int rc = co_await c->tls_->handshake(false, deadline);
+    int rc = co_await c->tls_->handshake(false, deadline, cancel);
+    if (rc == -ECANCELED) {
+      out.error = rc;
+      co_return out;
+    }
     if (rc != 0) {
       ++stats_.tls_failures;
       if (rc == -EPROTO) sessions_[host].reset();  // not after a timeout or a cancel

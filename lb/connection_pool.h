@@ -15,6 +15,7 @@
 
 #include "conf/config.h"
 #include "core/buffer_pool.h"
+#include "core/cancel_token.h"
 #include "core/tcp_stream.h"
 #include "core/timer_queue.h"
 #include "lb/round_robin.h"
@@ -82,8 +83,10 @@ class ConnectionPool {
   // The most recently used idle connection to `host`, or null.
   std::unique_ptr<UpstreamConnection> take_idle(std::size_t host);
   // Opens a new connection to `host` within the cluster's connect_timeout, which covers the TLS
-  // handshake too when the cluster originates TLS.
-  core::Task<ConnectOutcome> connect(std::size_t host);
+  // handshake too when the cluster originates TLS. Cancelling `cancel` (the requester's token)
+  // ends the connect or the handshake at once with -ECANCELED; that is not counted as a
+  // failure of the host.
+  core::Task<ConnectOutcome> connect(std::size_t host, core::CancelToken* cancel = nullptr);
   // Takes a connection back after a complete exchange; `reusable` says the exchange left it
   // clean (keep-alive on both sides, nothing unread). It is kept while there is room.
   void release(std::unique_ptr<UpstreamConnection> c, bool reusable);

@@ -146,9 +146,19 @@ core::Task<int> TlsStream::fill(core::TimePoint deadline) {
   co_return 1;
 }
 
-core::Task<int> TlsStream::handshake(bool server, core::TimePoint deadline) {
+core::Task<int> TlsStream::handshake(bool server, core::TimePoint deadline,
+                                     core::CancelToken* cancel) {
+  core::CancelCallback on_cancel(cancel, [this] { this->cancel(); });
+  auto wait_failure = [](int rc) {
+    if (rc == -ETIMEDOUT) return "handshake timed out";
+    if (rc == -ECANCELED) return "handshake cancelled";
+    return "connection lost during handshake";
+  };
   for (;;) {
-    if (cancelled_) co_return -ECANCELED;
+    if (cancelled_) {
+      failure_ = "handshake cancelled";
+      co_return -ECANCELED;
+    }
     int rc = server ? wolfSSL_accept(ssl_.get()) : wolfSSL_connect(ssl_.get());
     int err = rc == WOLFSSL_SUCCESS ? 0 : wolfSSL_get_error(ssl_.get(), rc);
     if (!out_.empty()) {  // our flight, or the alert that tells the peer why we stop
@@ -158,7 +168,7 @@ core::Task<int> TlsStream::handshake(bool server, core::TimePoint deadline) {
         co_return -EPROTO;
       }
       if (w < 0) {
-        failure_ = w == -ETIMEDOUT ? "handshake timed out" : "connection lost during handshake";
+        failure_ = wait_failure(w);
         co_return w;
       }
     }
@@ -170,7 +180,7 @@ core::Task<int> TlsStream::handshake(bool server, core::TimePoint deadline) {
     if (err == WOLFSSL_ERROR_WANT_READ) {
       int got = co_await fill(deadline);
       if (got < 0) {
-        failure_ = got == -ETIMEDOUT ? "handshake timed out" : "connection lost during handshake";
+        failure_ = wait_failure(got);
         co_return got;
       }
       if (got == 0) {

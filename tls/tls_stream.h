@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/buffer_pool.h"
+#include "core/cancel_token.h"
 #include "core/stream.h"
 #include "core/tcp_stream.h"
 #include "tls/wolfssl.h"
@@ -30,8 +31,10 @@ class TlsStream final : public core::Stream {
   void set_initial_input(std::string bytes) { prefix_ = std::move(bytes); }
 
   // Runs the handshake as server (accept) or client (connect) until `deadline`: 0, or -errno
-  // (-ETIMEDOUT, -ECONNRESET when the peer closed, -EPROTO when TLS failed; failure() says why).
-  core::Task<int> handshake(bool server, core::TimePoint deadline);
+  // (-ETIMEDOUT, -ECONNRESET when the peer closed, -EPROTO when TLS failed; failure() says why;
+  // -ECANCELED when `cancel` was cancelled meanwhile, which cancels this stream).
+  core::Task<int> handshake(bool server, core::TimePoint deadline,
+                            core::CancelToken* cancel = nullptr);
   const std::string& failure() const { return failure_; }
   // The negotiated application protocol ("http/1.1"), empty if none.
   std::string_view alpn() const;

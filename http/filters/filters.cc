@@ -1,4 +1,5 @@
 // The built-in filters and the factory that builds a listener's chain from its config.
+#include <cerrno>
 #include <random>
 
 #include "core/io_op.h"
@@ -57,13 +58,19 @@ class RateLimitFilter final : public Filter {
   core::TimePoint last_;
 };
 
-// `fault`: delays and/or aborts a percentage of requests, to test how clients cope.
+// `fault`: delays and/or aborts a percentage of requests, to test how clients cope. The delay
+// ends early when the connection is cancelled (drain timeout): the request stops there.
 class FaultFilter final : public Filter {
  public:
   explicit FaultFilter(const conf::FaultFilter& c) : config_(c) {}
   core::Task<FilterStatus> on_request_headers(Exchange& e) override {
-    if (config_.delay_percent > 0 && roll() < config_.delay_percent)
-      co_await core::sleep_for(config_.delay);
+    if (config_.delay_percent > 0 && roll() < config_.delay_percent) {
+      int slept = co_await core::sleep_for(config_.delay, e.cancel);
+      if (slept == -ECANCELED) {
+        e.local = {503, "fault delay cancelled\n", flags::kFaultInjected, true};
+        co_return FilterStatus::stop;
+      }
+    }
     if (config_.abort_percent > 0 && roll() < config_.abort_percent) {
       e.local = {config_.abort_status, "fault filter abort\n", flags::kFaultInjected, false};
       co_return FilterStatus::stop;

@@ -68,6 +68,24 @@ TEST(Task, UnstartedTaskIsDestroyedCleanly) {
   EXPECT_FALSE(ran);
 }
 
+TEST(TaskDeathTest, DestroyingASuspendedTaskAborts) {
+#if !RINGRESS_TASK_CHECKS
+  GTEST_SKIP() << "checked only in builds with assertions (debug, asan)";
+#else
+  auto suspended_then_destroyed = [] {
+    auto t = []() -> Task<void> { co_await std::suspend_always{}; }();
+    t.handle().resume();  // started; now suspended inside
+  };
+  EXPECT_DEATH(suspended_then_destroyed(), "Task was destroyed while suspended");
+#endif
+}
+
+TEST(Task, FinishedTaskIsDestroyedCleanly) {
+  auto t = []() -> Task<void> { co_return; }();
+  t.handle().resume();
+  EXPECT_TRUE(t.done());
+}
+
 TEST(TaskScope, JoinWaitsForAllChildren) {
   Reactor reactor;
   int done = 0;
