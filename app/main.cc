@@ -66,14 +66,14 @@ void log_totals(const conf::Config& config, const app::WorkerStats& t) {
         "http: %llu connections, %llu requests (%llu 2xx, %llu 3xx, %llu 4xx, %llu 5xx), "
         "%llu upstream requests, %llu retries, %llu stale-connection retries, %llu upgrades; "
         "local: %llu bad request, %llu header timeout, %llu body timeout, %llu client gone, "
-        "%llu no route, %llu too large, "
+        "%llu cut at drain, %llu no route, %llu too large, "
         "%llu connect failed, %llu upstream reset, %llu upstream protocol error, "
         "%llu upstream timeout, %llu rate limited",
         (ull)h.connections, (ull)h.requests, (ull)h.responses_by_class[2],
         (ull)h.responses_by_class[3], (ull)h.responses_by_class[4], (ull)h.responses_by_class[5],
         (ull)h.upstream_requests, (ull)h.upstream_retries, (ull)h.stale_connection_retries,
         (ull)h.upgrades, (ull)h.bad_request, (ull)h.request_headers_timeout,
-        (ull)h.request_body_timeout, (ull)h.downstream_closed, (ull)h.no_route,
+        (ull)h.request_body_timeout, (ull)h.downstream_closed, (ull)h.cancelled, (ull)h.no_route,
         (ull)h.body_too_large, (ull)h.upstream_connect_failed, (ull)h.upstream_reset,
         (ull)h.upstream_protocol_error, (ull)h.upstream_timeout, (ull)h.rate_limited);
   bool has_tls = false;

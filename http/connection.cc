@@ -45,6 +45,8 @@ void count_reply(HttpStats& stats, std::string_view f) {
     ++stats.request_body_timeout;
   else if (f == flags::kDownstreamClosed)
     ++stats.downstream_closed;
+  else if (f == flags::kCancelled)
+    ++stats.cancelled;
 }
 
 }  // namespace

@@ -32,6 +32,8 @@ inline constexpr std::string_view kBodyTooLarge = "BTL";
 inline constexpr std::string_view kRequestTimeout = "RT";     // request headers not in time
 inline constexpr std::string_view kStreamIdleTimeout = "SI";  // request body stalled (408)
 inline constexpr std::string_view kDownstreamClosed = "DC";   // the client left or stopped reading
+inline constexpr std::string_view kCancelled =
+    "SC";  // cut by ringress at drain_timeout or shutdown
 }  // namespace flags
 
 struct LocalReply {

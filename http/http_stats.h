@@ -19,6 +19,7 @@ struct HttpStats {
   uint64_t request_headers_timeout = 0;  // 408
   uint64_t request_body_timeout = 0;     // 408: the request body stalled
   uint64_t downstream_closed = 0;        // the client left (or stopped reading) mid-exchange
+  uint64_t cancelled = 0;                // cut at drain_timeout or shutdown
   uint64_t no_route = 0;                 // 404
   uint64_t body_too_large = 0;           // 413
   uint64_t upstream_connect_failed = 0;  // 503

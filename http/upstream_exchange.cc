@@ -87,6 +87,12 @@ HttpListener::Connection::Outcome HttpListener::Connection::retry_or_fail(const 
 // gone), the flag and a closed connection: never leave a client guessing where a response ends.
 core::Task<void> HttpListener::Connection::answer_failure(Attempt& a) {
   ctx_->out.clear();
+  if (cancel_.cancelled()) {
+    // Cut at drain_timeout or shutdown: whatever failed, it failed because ringress stopped it.
+    exchange_.response_flags = flags::kCancelled;
+    close_ = true;
+    co_return;
+  }
   uint16_t status = 0;
   std::string_view body;
   std::string_view flag = flags::kUpstreamReset;

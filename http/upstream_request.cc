@@ -89,6 +89,11 @@ core::Task<bool> HttpListener::Connection::open_upstream(lb::UpstreamCluster& cl
       upstream_ = std::move(c.connection);
       co_return true;
     }
+    if (cancel_.cancelled()) {
+      exchange_.response_flags = flags::kCancelled;  // drain_timeout or shutdown: no reply
+      close_ = true;
+      co_return false;
+    }
     const bool tls_failed = !c.tls_failure.empty();
     const char* why = tls_failed ? c.tls_failure.c_str() : std::strerror(-c.error);
     if (tls_failed) ++l_.stats_.upstream_tls_failed;

@@ -67,7 +67,7 @@ class FaultFilter final : public Filter {
     if (config_.delay_percent > 0 && roll() < config_.delay_percent) {
       int slept = co_await core::sleep_for(config_.delay, e.cancel);
       if (slept == -ECANCELED) {
-        e.local = {503, "fault delay cancelled\n", flags::kFaultInjected, true};
+        e.local = {503, "fault delay cancelled\n", flags::kCancelled, true};
         co_return FilterStatus::stop;
       }
     }
