@@ -49,6 +49,11 @@ BufferSlice BufferSlice::sub(uint32_t offset, uint32_t length) const {
   return out;
 }
 
+void BufferSlice::append(const char* p, uint32_t n) {
+  std::memcpy(pool_->writable(bid_) + offset_ + length_, p, n);
+  length_ += n;
+}
+
 void BufferSlice::reset() {
   if (pool_) pool_->release(bid_);
   pool_ = nullptr;

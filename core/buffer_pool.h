@@ -71,6 +71,11 @@ class BufferSlice {
     offset_ = 0;
     length_ = length;
   }
+  // Bytes free right after this slice in its buffer when it is the only reference (nobody else
+  // can see them then); 0 when shared. A receive queue packs small receives there (append).
+  uint32_t room() const;
+  // Copies [p, p+n) right after the slice and grows it to cover them; requires n <= room().
+  void append(const char* p, uint32_t n);
 
  private:
   BufferPool* pool_ = nullptr;
@@ -125,6 +130,8 @@ class BufferPool {
   uint32_t buffer_size() const { return buffer_size_; }
   uint32_t count() const { return count_; }
   uint32_t available() const { return in_ring_ + static_cast<uint32_t>(free_.size()); }
+  // Buffers held by slices (received or adopted, not yet given back).
+  uint32_t in_use() const { return count_ - available(); }
   // Buffers a receive can get: in the kernel's ring, or free beyond the reserve.
   uint32_t receivable() const {
     auto free = static_cast<uint32_t>(free_.size());
@@ -159,5 +166,8 @@ class BufferPool {
 inline const char* BufferSlice::data() const { return pool_->buffer(bid_) + offset_; }
 inline bool BufferSlice::unique() const { return pool_ && pool_->refs_[bid_] == 1; }
 inline char* BufferSlice::writable_buffer() { return pool_->writable(bid_); }
+inline uint32_t BufferSlice::room() const {
+  return unique() ? pool_->buffer_size() - offset_ - length_ : 0;
+}
 
 }  // namespace ringress::core

@@ -1,5 +1,6 @@
 #include "core/recv_queue.h"
 
+#include <algorithm>
 #include <cerrno>
 
 #include "core/frame_pool.h"
@@ -10,7 +11,11 @@ void* RecvQueue::operator new(std::size_t size) { return frame_alloc(size); }
 void RecvQueue::operator delete(void* p, std::size_t size) noexcept { frame_free(p, size); }
 
 RecvQueue::RecvQueue(int fd, BufferPool& pool, uint32_t high_watermark)
-    : fd_(fd), pool_(pool), high_watermark_(high_watermark) {
+    : fd_(fd),
+      pool_(pool),
+      high_watermark_(high_watermark),
+      max_buffers_(std::max<uint32_t>(1, high_watermark / pool.buffer_size())),
+      pack_limit_(pool.buffer_size() / 4) {
   read_timer_.context = this;
   read_timer_.fire = [](Timer* t) {
     auto* self = static_cast<RecvQueue*>(t->context);
@@ -22,11 +27,13 @@ RecvQueue::RecvQueue(int fd, BufferPool& pool, uint32_t high_watermark)
 
 void RecvQueue::maybe_arm() {
   if (armed_ || eof_ || error_ || cancelled_ || detached_) return;
-  if (queued_bytes_ >= high_watermark_) return;
+  if (full()) return;
   if (pool_.receivable() == 0) {
     pool_.wait_for_buffers(this);
     return;
   }
+  // Armed, it no longer waits: a wake-up meant for it would be lost to every other waiter.
+  pool_.cancel_wait(this);
   io_uring_sqe* s = Reactor::current().sqe();
   io_uring_prep_recv_multishot(s, fd_, nullptr, 0, 0);
   s->flags |= IOSQE_BUFFER_SELECT;
@@ -43,8 +50,7 @@ void RecvQueue::on_cqe(int res, uint32_t flags) {
       auto bid = static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
       BufferSlice slice = pool_.take(bid, static_cast<uint32_t>(res));
       if (!detached_) {
-        queued_bytes_ += slice.size();
-        items_.push(std::move(slice));
+        enqueue(std::move(slice));
         wake = true;
       }
     } else {
@@ -68,12 +74,24 @@ void RecvQueue::on_cqe(int res, uint32_t flags) {
       return;
     }
     maybe_arm();
-  } else if (queued_bytes_ >= high_watermark_ && !pause_requested_) {
+  } else if (full() && !pause_requested_) {
     pause_requested_ = true;
     Reactor::current().cancel(static_cast<Completion*>(this));
   }
   if (wake) wake_reader();
   if (close_listener_ && nobody_reading && closed_by_peer()) close_listener_->on_peer_closed();
+}
+
+void RecvQueue::enqueue(BufferSlice slice) {
+  queued_bytes_ += slice.size();
+  if (slice.size() <= pack_limit_ && !items_.empty()) {
+    BufferSlice& newest = items_.back();
+    if (newest.room() >= slice.size()) {
+      newest.append(slice.data(), slice.size());
+      return;  // `slice` gives its buffer back now
+    }
+  }
+  items_.push(std::move(slice));
 }
 
 void RecvQueue::wake_reader() {

@@ -1,9 +1,16 @@
 // RecvQueue: the receive side of one connection, a multishot recv over the worker's provided
 // buffers. The kernel keeps delivering into pool buffers while the multishot stays armed; the
-// queue holds what arrived until the reader takes it. When `high_watermark` bytes are waiting,
-// the multishot is cancelled and re-armed once the reader drained below it, so a connection
-// whose peer does not read holds a bounded amount of memory. When the pool is empty (-ENOBUFS)
-// it waits for a buffer to come back, then re-arms.
+// queue holds what arrived until the reader takes it. Every receive takes a whole buffer
+// whatever its size, so the queue is charged in buffers, not bytes: it holds at most
+// high_watermark / buffer_size of them (at least one), and at most high_watermark bytes. When
+// full, the multishot is cancelled and re-armed once the reader took some, so a connection
+// whose reader is busy elsewhere holds a bounded share of the pool whatever its peer sends.
+// A small receive (up to a quarter of a buffer) is copied into the free tail of the newest
+// queued buffer when it fits, and its own buffer goes back at once: a peer that sends one byte
+// per TCP segment fills one buffer with thousands of them instead of pinning one per byte.
+// A multishot keeps completing after the cancel until the kernel sees it (a burst): those
+// receives are queued (and packed) too, and the queue re-arms only once below its limit again.
+// When the pool is empty (-ENOBUFS) it waits for a buffer to come back, then re-arms.
 //
 // It is heap-allocated (from the frame pool) because it may outlive its owner: the owner calls
 // detach(), and the queue frees itself when its last CQE arrives.
@@ -65,6 +72,10 @@ class RecvQueue final : public Completion, public BufferWaiter {
   // The peer closed or reset (an idle pooled connection watches for this).
   bool closed_by_peer() const { return eof_ || error_ != 0; }
   uint32_t queued_bytes() const { return queued_bytes_; }
+  // Pool buffers the queue holds.
+  std::size_t queued_buffers() const { return items_.size(); }
+  // The most it holds before it stops receiving (a burst after the stop may add a few).
+  uint32_t max_buffers() const { return max_buffers_; }
   bool has_data() const { return !items_.empty(); }
   void set_close_listener(PeerCloseListener* l) { close_listener_ = l; }
 
@@ -73,6 +84,8 @@ class RecvQueue final : public Completion, public BufferWaiter {
 
  private:
   bool ready() const { return !items_.empty() || eof_ || error_ || cancelled_; }
+  bool full() const { return items_.size() >= max_buffers_ || queued_bytes_ >= high_watermark_; }
+  void enqueue(BufferSlice slice);
   void maybe_arm();
   void wake_reader();
   void destroy();
@@ -80,6 +93,8 @@ class RecvQueue final : public Completion, public BufferWaiter {
   int fd_;
   BufferPool& pool_;
   uint32_t high_watermark_;
+  uint32_t max_buffers_;
+  uint32_t pack_limit_;  // receives up to this size are copied into the newest buffer's tail
   SliceQueue items_;
   uint32_t queued_bytes_ = 0;
   int error_ = 0;

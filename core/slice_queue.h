@@ -26,6 +26,12 @@ class SliceQueue {
     spill_.push_back(std::move(s));
   }
 
+  // The newest slice; requires !empty().
+  BufferSlice& back() {
+    if (spill_head_ < spill_.size()) return spill_.back();
+    return inline_[(head_ + count_ - 1) % kInline];
+  }
+
   // Requires !empty().
   BufferSlice pop() {
     BufferSlice out = std::move(inline_[head_]);

@@ -18,7 +18,8 @@ namespace ringress::core {
 
 class TcpStream final : public Stream {
  public:
-  // high_watermark: bytes the receive side may hold before it stops reading (backpressure).
+  // high_watermark: what the receive side may hold before it stops reading (backpressure), in
+  // bytes and in whole pool buffers (see RecvQueue).
   TcpStream(Socket socket, BufferPool& pool, uint32_t high_watermark);
   ~TcpStream();
   TcpStream(const TcpStream&) = delete;
