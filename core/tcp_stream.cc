@@ -2,7 +2,9 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 
 namespace ringress::core {
 
@@ -53,7 +55,7 @@ Task<int> TcpStream::writev(std::span<iovec> iov, TimePoint deadline) {
     if (cancelled_) co_return -ECANCELED;
     msghdr msg{};
     msg.msg_iov = iov.data() + first;
-    msg.msg_iovlen = iov.size() - first;
+    msg.msg_iovlen = std::min<std::size_t>(iov.size() - first, IOV_MAX);  // more is EMSGSIZE
     int fd = fd_;
     int rc = co_await io_op(
         [fd, &msg](io_uring_sqe* s) {

@@ -1,5 +1,8 @@
 #include "http/output_batch.h"
 
+#include <algorithm>
+#include <climits>
+
 #include "http/serializer.h"
 
 namespace ringress::http {
@@ -18,6 +21,11 @@ void OutputBatch::commit_text(std::size_t start) {
 
 void OutputBatch::append_slice(core::BufferSlice slice) {
   if (slice.empty()) return;
+  const uint32_t copy_limit = pieces_.size() < kManyPieces ? kCopyAlways : kCopyWhenMany;
+  if (slice.size() <= copy_limit) {
+    append_text(slice.view());  // joins the text piece before it, if any
+    return;
+  }
   bytes_ += slice.size();
   uint32_t n = slice.size();
   pieces_.push_back({std::move(slice), 0, n});
@@ -50,15 +58,37 @@ core::Task<int> OutputBatch::flush(core::Stream& stream, core::TimePoint deadlin
     else
       iov_.push_back({const_cast<char*>(p.slice.data()), p.slice.size()});
   }
-  int rc = co_await stream.writev(std::span<iovec>(iov_), deadline);
+  // One writev with more than IOV_MAX iovecs fails whole (EMSGSIZE).
+  int rc = 0;
+  std::size_t written = 0;
+  for (std::size_t first = 0; first < iov_.size();) {
+    const std::size_t n = std::min<std::size_t>(iov_.size() - first, IOV_MAX);
+    rc = co_await stream.writev(std::span<iovec>(iov_.data() + first, n), deadline);
+    if (rc < 0) break;
+    written += static_cast<std::size_t>(rc);
+    first += n;
+  }
   clear();
-  co_return rc;
+  co_return rc < 0 ? rc : static_cast<int>(written);
 }
 
 void OutputBatch::clear() {
   pieces_.clear();
   text_.clear();
   bytes_ = 0;
+  // What a pathological peer made grow is not kept for the life of the pooled context.
+  if (text_.capacity() > kKeptText) {
+    std::string().swap(text_);
+    text_.reserve(kInitialText);
+  }
+  if (pieces_.capacity() > kKeptPieces) {
+    std::vector<Piece>().swap(pieces_);
+    pieces_.reserve(kInitialPieces);
+  }
+  if (iov_.capacity() > kKeptPieces) {
+    std::vector<iovec>().swap(iov_);
+    iov_.reserve(kInitialPieces);
+  }
 }
 
 }  // namespace ringress::http

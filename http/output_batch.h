@@ -1,6 +1,9 @@
 // OutputBatch: what goes out on a connection next, gathered so that one writev carries a
 // response head, chunk framing and body slices together. Text (heads, chunk sizes) is appended
 // to one reusable string; body bytes stay in their receive buffers (BufferSlices), no copy.
+// Small slices are the exception: they are copied into the text, so a peer that sends a body
+// as thousands of one-byte chunks costs a few iovecs (not three per byte) and pins no receive
+// buffer per chunk. A flush passes at most IOV_MAX iovecs to each writev.
 #pragma once
 
 #include <sys/uio.h>
@@ -19,9 +22,9 @@ namespace ringress::http {
 class OutputBatch {
  public:
   OutputBatch() {
-    text_.reserve(4096);
-    pieces_.reserve(16);
-    iov_.reserve(16);
+    text_.reserve(kInitialText);
+    pieces_.reserve(kInitialPieces);
+    iov_.reserve(kInitialPieces);
   }
 
   // Serializers append to text(); then commit_text(start) records what they wrote.
@@ -33,6 +36,7 @@ class OutputBatch {
     text_.append(s);
     commit_text(start);
   }
+  // Body bytes as they are (copied into the text when small).
   void append_slice(core::BufferSlice slice);
   // Body bytes, framed as one chunk when `chunked`.
   void append_body(core::BufferSlice slice, bool chunked);
@@ -45,7 +49,19 @@ class OutputBatch {
   core::Task<int> flush(core::Stream& stream, core::TimePoint deadline);
   void clear();
 
+  // Slices up to this size are always copied into the text...
+  static constexpr uint32_t kCopyAlways = 512;
+  // ...and up to this size once the batch holds many pieces.
+  static constexpr uint32_t kCopyWhenMany = 4096;
+  static constexpr std::size_t kManyPieces = 64;
+
  private:
+  static constexpr std::size_t kInitialText = 4096;
+  static constexpr std::size_t kInitialPieces = 16;
+  // Beyond these, clear() gives the memory back.
+  static constexpr std::size_t kKeptText = 64 * 1024;
+  static constexpr std::size_t kKeptPieces = 1024;
+
   struct Piece {
     core::BufferSlice slice;  // empty: text_[offset, offset+length)
     uint32_t offset = 0;

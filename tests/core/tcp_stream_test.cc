@@ -133,6 +133,34 @@ TEST(TaskScope, CancelWithOperationsInFlight) {
   EXPECT_EQ(pool.available(), pool.count());
 }
 
+// More iovecs than one sendmsg takes (IOV_MAX, else EMSGSIZE) go out in several, in order.
+TEST(TcpStream, WritevSendsMoreThanIovMaxPieces) {
+  Reactor reactor;
+  BufferPool pool(reactor, 4096, 64);
+  auto [peer, mine] = tcp_pair();
+  set_timeouts(peer.fd(), 5000);
+  std::string data(3000, 'x');
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = char('a' + i % 26);
+  std::string got;
+  std::thread reader([&got, fd = peer.fd(), size = data.size()] {
+    char buf[4096];
+    while (got.size() < size) {
+      ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<std::size_t>(n));
+    }
+  });
+  int written = reactor.run([](Socket s, BufferPool& p, std::string& d) -> Task<int> {
+    TcpStream stream(std::move(s), p, 65536);
+    std::vector<iovec> iov;
+    for (char& c : d) iov.push_back({&c, 1});
+    co_return co_await stream.writev(std::span<iovec>(iov));
+  }(std::move(mine), pool, data));
+  reader.join();
+  EXPECT_EQ(written, 3000);
+  EXPECT_EQ(got, data);
+}
+
 TEST(TcpStream, DestroyedWithDataQueuedReturnsAllBuffers) {
   Reactor reactor;
   BufferPool pool(reactor, 1024, 64);
