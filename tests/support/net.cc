@@ -102,8 +102,28 @@ uint16_t local_port(int fd) {
 }
 
 Fd connect_tcp(uint16_t port, Deadline deadline) {
+  return connect_tcp_from(nullptr, port, deadline);
+}
+
+Fd connect_tcp_from(const char* source, uint16_t port, Deadline deadline) {
   Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd.valid()) return fd;
+  if (source != nullptr) {
+    int one = 1;
+    ::setsockopt(fd.get(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    int bind_error = 0;
+    if (::inet_pton(AF_INET, source, &local.sin_addr) != 1)
+      bind_error = EINVAL;
+    else if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0)
+      bind_error = errno;
+    if (bind_error != 0) {
+      fd.reset();
+      errno = bind_error;
+      return fd;
+    }
+  }
   sockaddr_in addr = loopback(port);
   int error = 0;
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {

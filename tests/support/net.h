@@ -66,6 +66,9 @@ uint16_t local_port(int fd);
 // A connected socket to 127.0.0.1:`port`, or an invalid Fd with errno set (ECONNREFUSED,
 // ETIMEDOUT when the deadline passed, ...). The socket stays in blocking mode.
 Fd connect_tcp(uint16_t port, Deadline deadline);
+// The same from the local address `source` (another loopback address such as "127.0.0.2", so
+// that many connections do not run out of ephemeral ports: the port is picked per address).
+Fd connect_tcp_from(const char* source, uint16_t port, Deadline deadline);
 
 // Waits until `events` (POLLIN/POLLOUT) are ready on `fd` or the deadline passes. Returns the
 // poll revents, or 0 on timeout.

@@ -274,6 +274,18 @@ long ProxyProcess::rss_kib() const {
   return -1;
 }
 
+long ProxyProcess::open_fds() const {
+  std::error_code error;
+  std::filesystem::directory_iterator it("/proc/" + std::to_string(pid_) + "/fd", error);
+  if (error) return -1;
+  long n = 0;
+  for (; it != std::filesystem::directory_iterator(); it.increment(error)) {
+    if (error) return -1;
+    ++n;
+  }
+  return n;
+}
+
 bool ProxyProcess::signal(int sig) {
   exit_expected_ = true;
   return pid_ > 0 && !exit_ && ::kill(pid_, sig) == 0;

@@ -61,6 +61,8 @@ class ProxyProcess {
   bool running();
   // Resident memory from /proc/PID/status (VmRSS), in KiB; -1 if unreadable.
   long rss_kib() const;
+  // Open file descriptors, counted in /proc/PID/fd; -1 if unreadable.
+  long open_fds() const;
   bool signal(int sig);
   // Waits up to `timeout` for the process to exit; nullopt if it is still running.
   std::optional<ExitStatus> wait_exit(std::chrono::milliseconds timeout);

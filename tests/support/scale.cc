@@ -16,16 +16,17 @@ double positive_env(const char* name, double fallback) {
 }
 
 #if defined(__SANITIZE_ADDRESS__)
-constexpr double kDefaultTimeFactor = 4;
+constexpr bool kSanitized = true;
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-constexpr double kDefaultTimeFactor = 4;
+constexpr bool kSanitized = true;
 #else
-constexpr double kDefaultTimeFactor = 1;
+constexpr bool kSanitized = false;
 #endif
 #else
-constexpr double kDefaultTimeFactor = 1;
+constexpr bool kSanitized = false;
 #endif
+constexpr double kDefaultTimeFactor = kSanitized ? 4 : 1;
 
 }  // namespace
 
@@ -36,6 +37,8 @@ uint64_t scaled_bytes(uint64_t bytes) {
 }
 
 double time_factor() { return positive_env("RINGRESS_TEST_TIME_FACTOR", kDefaultTimeFactor); }
+
+bool sanitized_build() { return kSanitized; }
 
 std::chrono::milliseconds stretched(std::chrono::milliseconds bound) {
   return std::chrono::milliseconds(

@@ -14,6 +14,9 @@ double test_scale();
 uint64_t scaled_bytes(uint64_t bytes);
 // 4 under AddressSanitizer, else 1; RINGRESS_TEST_TIME_FACTOR overrides.
 double time_factor();
+// True in an AddressSanitizer build: resident memory then says nothing about leaks (shadow
+// memory, and freed blocks held in quarantine), so memory bounds are not checked.
+bool sanitized_build();
 std::chrono::milliseconds stretched(std::chrono::milliseconds bound);
 
 }  // namespace ringress::test
