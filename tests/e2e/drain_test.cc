@@ -60,7 +60,7 @@ TEST_F(DrainTest, OpenConnectionFinishesThenProxyExitsZero) {
 
 // The client keeps its connection open (and usable) after SIGTERM; drain_timeout = 500ms must
 // end the wait: the proxy exits 0 no sooner than ~450 ms and within 3 s, and the client's
-// connection is closed.
+// connection is closed (FIN: nothing is left unread on it).
 TEST_F(DrainTest, DrainTimeoutForcesExitZero) {
   EchoServer upstream;
   ProxyConfig config = config_for({upstream.port()});
@@ -72,7 +72,13 @@ TEST_F(DrainTest, DrainTimeoutForcesExitZero) {
 
   Clock::time_point term_at = Clock::now();
   ASSERT_TRUE(proxy_.signal(SIGTERM));
-  std::this_thread::sleep_for(milliseconds(100));
+  // The drain has begun once the listener is gone; the connection must still work then.
+  bool listening = true;
+  for (Deadline d = term_at + milliseconds(400); listening && Clock::now() < d;) {
+    listening = port_is_listening(listen_port_);
+    if (listening) std::this_thread::sleep_for(milliseconds(2));
+  }
+  ASSERT_FALSE(listening) << "still listening 400 ms after SIGTERM";
   EXPECT_TRUE(round_trip(client.get(), "during the drain", deadline_in(milliseconds(300))));
 
   std::optional<ExitStatus> exit = proxy_.wait_exit(milliseconds(3000));
@@ -82,7 +88,8 @@ TEST_F(DrainTest, DrainTimeoutForcesExitZero) {
   EXPECT_GE(exited_after, milliseconds(450)) << "exited before the drain timeout";
 
   IoResult closed = wait_closed(client.get(), deadline_in(seconds(1)));
-  EXPECT_TRUE(is_closed(closed)) << closed.describe();
+  EXPECT_EQ(closed.status, IoResult::kEof) << closed.describe();
+  EXPECT_EQ(closed.bytes, 0u);
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 // flight completes with Connection: close, and the process exits 0.
 #include <signal.h>
 
+#include <future>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "tests/e2e_http/http_proxy_test.h"
@@ -31,11 +34,14 @@ TEST_F(HttpDrainTest, IdleKeepAliveConnectionIsClosedPromptly) {
   EXPECT_LT(Clock::now() - term, stretched(milliseconds(2000)));
 }
 
+// The upstream holds its answer to /slow until the test sees the drain has begun (the listener
+// is gone), so the response certainly comes during the drain.
 TEST_F(HttpDrainTest, RequestInFlightCompletesWithConnectionClose) {
-  HttpUpstream upstream([](const UpstreamRequest& r) {
-    UpstreamReply reply = describe_request(r);
-    if (r.message.target == "/slow") reply.delay = milliseconds(500);
-    return reply;
+  std::promise<void> drain_seen;
+  std::shared_future<void> answer = drain_seen.get_future().share();
+  HttpUpstream upstream([answer](const UpstreamRequest& r) {
+    if (r.message.target == "/slow") answer.wait_for(seconds(10));
+    return describe_request(r);
   });
   HttpProxyConfig config = config_for(upstream.port());
   config.drain_timeout = "10s";
@@ -47,6 +53,13 @@ TEST_F(HttpDrainTest, RequestInFlightCompletesWithConnectionClose) {
   ASSERT_TRUE(c.send(get_request("/slow"), soon()).ok());
   ASSERT_TRUE(upstream.wait_requests(2, soon()));
   ASSERT_TRUE(proxy_.signal(SIGTERM));
+  bool listening = true;
+  for (Deadline d = soon(); listening && Clock::now() < d;) {
+    listening = port_is_listening(listen_port_);
+    if (listening) std::this_thread::sleep_for(milliseconds(2));
+  }
+  drain_seen.set_value();
+  ASSERT_FALSE(listening) << "still listening 5 s after SIGTERM";
   HttpMessage r = c.read_response(soon());
   ASSERT_TRUE(has_status(r, 200));
   EXPECT_EQ(r.body, "GET /slow 0");
