@@ -187,7 +187,7 @@ core::Task<HttpListener::Connection::Input> HttpListener::Connection::next_reque
 
 core::Task<bool> HttpListener::Connection::serve_one() {
   if (ctx_) ctx_->arena.reset();  // a pipelined request follows: same memory, fresh arena
-  request_complete_ = continue_sent_ = false;
+  request_complete_ = continue_sent_ = client_gone_ = false;
   body_ = Body::none;
   ParseStatus st = ParseStatus::need_more;
   bool started = false;

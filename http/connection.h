@@ -56,7 +56,7 @@ inline std::string_view decimal_in(core::Arena& arena, uint64_t v) {
   return arena.copy(std::string_view(buf, static_cast<std::size_t>(end - buf)));
 }
 
-class HttpListener::Connection final : public core::Cancellable {
+class HttpListener::Connection final : public core::Cancellable, core::PeerCloseListener {
  public:
   Connection(HttpListener& l, core::Socket socket);
 
@@ -97,6 +97,7 @@ class HttpListener::Connection final : public core::Cancellable {
     upstream_invalid,  // a malformed response
     request_body,      // the pump failed on the client's side (see body_)
     client_write,      // the client stopped taking the response
+    client_gone,       // the client closed or reset while waiting, with nothing pipelined
   };
   // How one attempt on one upstream connection ended.
   enum class Outcome : uint8_t {
@@ -165,6 +166,10 @@ class HttpListener::Connection final : public core::Cancellable {
   core::Task<Step> on_response_head(Attempt& a);
   void write_response_framing(Attempt& a, ResponseHead& resp, bool tunnel);
   core::Task<Step> tunnel(Attempt& a);
+  // While an upstream read waits and nothing else reads the client: a client that closes or
+  // resets with no request pipelined behind this one has given up; its exchange is abandoned.
+  void watch_client(bool on);
+  void on_peer_closed() override;
 
   HttpListener& l_;
   core::TcpStream tcp_;
@@ -183,6 +188,7 @@ class HttpListener::Connection final : public core::Cancellable {
   bool close_ = false;             // close after the current response
   bool request_complete_ = false;  // the request's last byte was read
   bool continue_sent_ = false;     // 100 Continue went out for the current request
+  bool client_gone_ = false;       // seen by watch_client(): the exchange is abandoned
   Body body_ = Body::none;
   core::TimePoint body_done_at_{};  // the route timeout runs from here
   std::unique_ptr<lb::UpstreamConnection> upstream_;

@@ -74,7 +74,14 @@ core::Task<HttpListener::Connection::Step> HttpListener::Connection::receive_res
     }
   }
   for (;;) {
+    const bool watch = body_ == Body::none || body_ == Body::done;  // else the pump reads it
+    if (watch) watch_client(true);
     core::ReadResult r = co_await a.up.stream().read(response_deadline(a));
+    if (watch) watch_client(false);
+    if (client_gone_) {
+      a.failure = Failure::client_gone;
+      co_return Step::failed;
+    }
     if (r.error == -EAGAIN) continue;  // the request body is done: the route timeout starts
     if (!r.data.empty()) {
       a.got_bytes = true;
@@ -165,6 +172,19 @@ void HttpListener::Connection::write_response_framing(Attempt& a, ResponseHead& 
     h.add("Connection", "close");
   else if (req.version_minor == 0)
     h.add("Connection", "keep-alive");
+}
+
+void HttpListener::Connection::watch_client(bool on) {
+  down_->set_close_listener(on ? this : nullptr);
+  if (on && down_->closed_by_peer()) on_peer_closed();
+}
+
+void HttpListener::Connection::on_peer_closed() {
+  // Bytes behind the request (pipelined, or a TLS close_notify still to be read) mean the
+  // client may only have half-closed: serve on.
+  if (client_gone_ || in_off_ < in_.size() || tcp_.has_unread_data()) return;
+  client_gone_ = true;
+  if (upstream_) upstream_->stream().cancel();
 }
 
 // An upgrade the upstream accepted: bytes both ways until either side closes. The connection

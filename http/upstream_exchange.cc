@@ -120,6 +120,7 @@ core::Task<void> HttpListener::Connection::answer_failure(Attempt& a) {
       flag = flags::kUpstreamProtocolError;
       break;
     case Failure::client_write:
+    case Failure::client_gone:
       flag = flags::kDownstreamClosed;
       break;
     case Failure::request_body:
