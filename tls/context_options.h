@@ -12,8 +12,9 @@ namespace ringress::tls {
 
 // The cipher suites used when the config names none: TLS 1.3 suites and TLS 1.2 ECDHE AEAD
 // suites only (no CBC, no RSA key exchange). AES-GCM comes first when wolfSSL was built with
-// AES-NI; else ChaCha20-Poly1305 does: Debian's wolfSSL has no AES-NI, and its C AES-GCM costs
-// the proxy 2-3 times the CPU of ChaCha20-Poly1305 per byte (benchmarks/e2e/https_bench.py).
+// AES-NI and the CPU has AES-NI and PCLMULQDQ; else ChaCha20-Poly1305 does: wolfSSL's C AES-GCM
+// (Debian's build has no other) costs the proxy 2-3 times the CPU of ChaCha20-Poly1305 per
+// byte (benchmarks/e2e/https_bench.py).
 const char* default_ciphers();
 
 // A context for `min`..`max`, with the ciphers and curves (defaults when empty) and our memory
