@@ -86,6 +86,7 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
     invalid,          // bad chunk framing: the client's fault (400)
     too_large,        // more than the route's max_body_size (413)
     upstream_failed,  // the upstream stopped taking the body
+    abandoned,        // the exchange failed first: the pump was told to stop
   };
   // Why an attempt failed. Each has one local reply (when no response byte went to the client
   // yet) and one response flag.

@@ -27,6 +27,7 @@ core::Task<void> HttpListener::Connection::pump_request_body(lb::UpstreamConnect
     } else if (st == ParseStatus::message_complete || st == ParseStatus::upgrade) {
       if (chunked) ctx_->up_out.append_last_chunk(ctx_->request_parser.trailers());
       int rc = co_await ctx_->up_out.flush(up.stream(), deadline_or_none(route.idle_timeout));
+      if (body_ == Body::abandoned) co_return;
       request_complete_ = true;
       body_done_at_ = core::Clock::now();
       end_body(rc < 0 ? Body::upstream_failed : Body::done, up);
@@ -42,6 +43,7 @@ core::Task<void> HttpListener::Connection::pump_request_body(lb::UpstreamConnect
       continue;
     }
     int rc = co_await ctx_->up_out.flush(up.stream(), deadline_or_none(route.idle_timeout));
+    if (body_ == Body::abandoned) co_return;
     if (rc < 0) {
       end_body(Body::upstream_failed, up);
       co_return;
@@ -49,6 +51,8 @@ core::Task<void> HttpListener::Connection::pump_request_body(lb::UpstreamConnect
     in_.reset();
     in_off_ = 0;
     core::ReadResult r = co_await down_->read(deadline_or_none(route.idle_timeout));
+    if (body_ == Body::abandoned) co_return;
+    if (r.error == -EAGAIN) continue;
     if (r.error == -ETIMEDOUT) {
       end_body(Body::client_timeout, up);
       co_return;

@@ -38,9 +38,13 @@ core::Task<HttpListener::Connection::Outcome> HttpListener::Connection::exchange
       exchange_.response_flags = flags::kDownstreamClosed;
     }
   } else if (body_ == Body::sending) {
-    // No response will follow: stop sending the request body.
+    // No response will follow: stop the pump, wherever it waits (reading the client, or
+    // sending to the upstream). The rest of the body stays unread, so the client connection
+    // closes after the reply.
+    body_ = Body::abandoned;
     close_ = true;
     a.up.stream().cancel();
+    down_->interrupt_read();
   }
   // An upstream that answered early still gets the rest of the body (as HAProxy does), so both
   // connections stay usable; a pump that fails or stalls past the route's idle timeout closes
