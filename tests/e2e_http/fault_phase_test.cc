@@ -247,6 +247,35 @@ TEST_P(ClientGoneMidRequestBody, UpstreamIsClosedAndLoggedAsDownstreamClose) {
 INSTANTIATE_TEST_SUITE_P(FinOrRst, ClientGoneMidRequestBody,
                          ::testing::Values(Close::fin, Close::rst), close_name);
 
+// A complete GET, then the client resets its connection while the upstream thinks. The proxy
+// must notice the client is gone, close the upstream request at once (not at the route
+// timeout, 15 s), and log status 0 with DC.
+TEST_F(FaultPhaseTest, ClientResetBeforeResponseHeadersClosesTheUpstreamRequest) {
+  ResultLog<Seen> seen;
+  ScriptedUpstream upstream([&](size_t n, RawConnection& c) {
+    if (!c.read_head()) return;
+    seen.add({n, "request", {}});
+    seen.add({n, "end", c.read_until_closed()});
+  });
+  ASSERT_TRUE(start_logged(upstream.port()));
+  repeat_without_leaks([&](size_t i) -> ::testing::AssertionResult {
+    HttpClient c = client();
+    if (!c.connected()) return ::testing::AssertionFailure() << "cannot connect";
+    if (!c.send(get_request("/gone-before-headers"), soon()).ok())
+      return ::testing::AssertionFailure() << "send failed";
+    if (!seen.wait(2 * i + 1, soon()))
+      return ::testing::AssertionFailure() << "the request did not reach the upstream";
+    close_client(c, Close::rst);
+    auto end = seen.wait(2 * i + 2, deadline_in(stretched(seconds(1))));
+    if (!end)
+      return ::testing::AssertionFailure() << "the upstream request was still open 1 s after "
+                                              "the client reset its connection";
+    return ::testing::AssertionSuccess();
+  });
+  if (HasFatalFailure()) return;
+  expect_log_lines(kRuns, "GET /gone-before-headers 0 DC 0 0");
+}
+
 // The upstream streams a 64 MiB body; the client reads the head and 64 KiB of it, then closes
 // (with bytes unread, so its kernel answers the proxy's next segments with RST). The proxy
 // stops, closes the upstream connection, and logs the 200 it started with DC.
