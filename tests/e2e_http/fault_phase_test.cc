@@ -383,6 +383,42 @@ TEST_P(UpstreamGoneMidBody, ClientGetsTheStartThenAClose) {
 INSTANTIATE_TEST_SUITE_P(FinOrRst, UpstreamGoneMidBody, ::testing::Values(Close::fin, Close::rst),
                          close_name);
 
+class UpstreamGoneMidRequestBody : public FaultPhaseTest,
+                                   public ::testing::WithParamInterface<Close> {};
+
+// The client sends the head and 1000 of 1 MiB body bytes and waits; the upstream reads those
+// and closes. No response byte came: 502 with Connection: close (the rest of the body will
+// never be read), then the connection closes cleanly. Not retried (a POST with a body).
+TEST_P(UpstreamGoneMidRequestBody, ClientGets502AndAClose) {
+  ScriptedUpstream upstream([how = GetParam()](size_t, RawConnection& c) {
+    if (c.read_head() && c.read_exact(1000).ok()) end_upstream(c, how);
+  });
+  ASSERT_TRUE(start_logged(upstream.port()));
+  const std::string request =
+      request_bytes("POST", "/upstream-gone-mid-request",
+                    {{"Host", "f"}, {"Content-Length", "1048576"}}, std::string(1000, 'b'));
+  repeat_without_leaks([&](size_t i) -> ::testing::AssertionResult {
+    HttpClient c = client();
+    if (!c.connected()) return ::testing::AssertionFailure() << "cannot connect";
+    HttpMessage r = c.round_trip(request, soon());
+    ::testing::AssertionResult ok = is_reply(r, 502, kClosedBeforeResponding);
+    if (!ok) return ok;
+    if (!r.headers.has_token("connection", "close"))
+      return ::testing::AssertionFailure() << "no Connection: close\n" << r.describe();
+    IoResult closed = c.wait_closed(soon());
+    if (closed.status != IoResult::kEof || closed.bytes != 0)
+      return ::testing::AssertionFailure() << "expected a clean close, got " << closed.describe();
+    if (upstream.accepted() != i + 1)
+      return ::testing::AssertionFailure() << upstream.accepted() << " upstream connections";
+    return ::testing::AssertionSuccess();
+  });
+  if (HasFatalFailure()) return;
+  expect_log_lines(kRuns, "POST /upstream-gone-mid-request 502 UR 1000 49");
+}
+
+INSTANTIATE_TEST_SUITE_P(FinOrRst, UpstreamGoneMidRequestBody,
+                         ::testing::Values(Close::fin, Close::rst), close_name);
+
 // The upstream answers a 256 KiB POST after its head, before the body is done (then reads the
 // body, as a server that answered early must). The client gets the answer while it still has
 // 240 KiB to send; once it has sent them, its next request on the same connection is answered
