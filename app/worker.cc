@@ -67,14 +67,25 @@ core::Task<void> counted(core::Task<void> session, uint32_t& open) {
 core::Task<void> accept_loop(core::Acceptor& acceptor, const ServeFn& serve,
                              const conf::Listener& l, core::TaskScope& sessions, uint32_t& open,
                              uint64_t& rejected) {
+  // Refusals are logged at most once a second, with how many there were: a flood must not
+  // become a flood of log lines.
+  core::TimePoint next_log{};
+  uint64_t unlogged = 0;
   for (;;) {
     core::AcceptResult r = co_await acceptor.accept();
     if (r.error == -ECANCELED) co_return;
     if (r.error < 0) continue;
     if (open >= l.max_connections) {
       ++rejected;
-      RLOG_WARN("listener %s: %u connections open on this worker; refusing one", l.name.c_str(),
-                l.max_connections);
+      ++unlogged;
+      if (core::Clock::now() >= next_log) {
+        RLOG_WARN(
+            "listener %s: %u connections open on this worker; refused %llu since the last "
+            "such line",
+            l.name.c_str(), l.max_connections, static_cast<unsigned long long>(unlogged));
+        unlogged = 0;
+        next_log = core::Clock::now() + std::chrono::seconds(1);
+      }
       continue;
     }
     sessions.spawn(counted(serve(std::move(r.socket), sessions), open));
