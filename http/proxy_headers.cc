@@ -57,6 +57,38 @@ void write_request_framing(HeaderMap& headers, const RequestHead& request, core:
     headers.add("Content-Length", length_text(arena, request.content_length));
 }
 
+// The values of every `name` line, in order, joined with ", " (a list split over several lines
+// is one list, RFC 9110 §5.3); empty lines are skipped.
+std::string_view joined_values(const HeaderMap& headers, std::string_view name,
+                               core::Arena& arena) {
+  std::string_view out;
+  for (const auto& f : headers) {
+    if (!iequals(f.name, name)) continue;
+    if (f.value.empty()) continue;
+    out = out.empty() ? f.value : arena.extend(arena.extend(out, ", "), f.value);
+  }
+  return out;
+}
+
+// `list` + ", " + `element`, or `element` when the list is empty.
+std::string_view append_element(core::Arena& arena, std::string_view list,
+                                std::string_view element) {
+  return list.empty() ? element : arena.extend(arena.extend(list, ", "), element);
+}
+
+// The first non-empty element of the `name` lines, trimmed; empty if none.
+std::string_view first_element(const HeaderMap& headers, std::string_view name) {
+  std::string_view first;
+  for (const auto& f : headers) {
+    if (!iequals(f.name, name)) continue;
+    for_each_token(f.value, [&](std::string_view t) {
+      if (first.empty()) first = t;
+    });
+    if (!first.empty()) break;
+  }
+  return first;
+}
+
 }  // namespace
 
 void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {
@@ -92,34 +124,33 @@ void prepare_upstream_request(HeaderMap& headers, Exchange& e, const ProxyHeader
   if (upgrading) headers.add("Connection", "upgrade");
   write_request_framing(headers, *e.request, *e.arena);
 
-  const std::string_view* xff = headers.get("x-forwarded-for");
-  if (client_trusted && xff && !xff->empty()) {
-    std::string_view joined = e.arena->extend(e.arena->copy(*xff), ", ");
-    headers.set("X-Forwarded-For", e.arena->extend(joined, e.client_ip));
-  } else {
-    headers.set("X-Forwarded-For", e.client_ip);
-  }
-  if (!client_trusted || !headers.get("x-forwarded-proto"))
-    headers.set("X-Forwarded-Proto", s.scheme);
+  // A trusted proxy's list, over all its lines in order, then the peer.
+  std::string_view forwarded_for =
+      client_trusted ? joined_values(headers, "x-forwarded-for", *e.arena) : std::string_view{};
+  headers.set("X-Forwarded-For", append_element(*e.arena, forwarded_for, e.client_ip));
+  // The scheme the original client used: the first element a trusted proxy sent, as one field.
+  std::string_view proto =
+      client_trusted ? first_element(headers, "x-forwarded-proto") : std::string_view{};
+  headers.set("X-Forwarded-Proto", proto.empty() ? s.scheme : proto);
 
   if (!upstream_host.empty()) {
     if (!e.request->host.empty()) headers.set("X-Forwarded-Host", e.request->host);
     headers.set("Host", upstream_host);
   }
 
+  // The client's id (its first line, sent as the only one: the upstream and the access log must
+  // agree), or a new one.
   if (const std::string_view* id = headers.get("x-request-id"); id && !id->empty()) {
     e.request_id = *id;
+    if (headers.count("x-request-id") > 1) headers.set("X-Request-Id", e.request_id);
   } else if (s.generate_request_id) {
     e.request_id = make_request_id(*e.arena);
     headers.set("X-Request-Id", e.request_id);
   }
 
-  if (!s.via.empty()) {
-    if (const std::string_view* via = headers.get("via"))
-      headers.set("Via", e.arena->extend(e.arena->extend(e.arena->copy(*via), ", "), s.via));
-    else
-      headers.add("Via", s.via);
-  }
+  // Via lists every hop so far, over all its lines in order, then this one.
+  if (!s.via.empty())
+    headers.set("Via", append_element(*e.arena, joined_values(headers, "via", *e.arena), s.via));
 }
 
 void prepare_downstream_response(HeaderMap& headers, const ProxyHeaderSettings& s, bool upgrading) {

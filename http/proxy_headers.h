@@ -30,7 +30,11 @@ void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade);
 // `upstream_host`: the new Host value, or empty to keep the client's. The framing fields are
 // written from the parsed head (exchange.request), not kept from the map: every Content-Length
 // and Transfer-Encoding field is removed, then `Transfer-Encoding: chunked` is added for a
-// chunked request, `Content-Length: <parsed length>` for one with a length.
+// chunked request, `Content-Length: <parsed length>` for one with a length. Fields sent on
+// several lines become one: X-Forwarded-For from a trusted proxy is all its lines joined in
+// order, then the peer's address; X-Forwarded-Proto from a trusted proxy is its first element
+// (the original client's scheme), else `settings.scheme`; Via is all its lines, then ours; the
+// first non-empty X-Request-Id is kept alone.
 void prepare_upstream_request(HeaderMap& headers, Exchange& exchange,
                               const ProxyHeaderSettings& settings, bool client_trusted,
                               std::string_view upstream_host, bool upgrading);

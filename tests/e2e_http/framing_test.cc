@@ -1,6 +1,7 @@
-// What ringress writes into the heads it forwards: the framing of a message comes from what the
-// parser understood, never from fields a peer can make disappear (`Connection: content-length`
-// is request smuggling), and list fields that arrive on several lines are combined in order.
+// What ringress writes into the heads it forwards, and the framing it accepts: the framing of a
+// message comes from what the parser understood, never from fields a peer can make disappear
+// (`Connection: content-length` is request smuggling); every chunk extension RFC 9112 allows
+// passes; a request-target too long is a 414; list fields on several lines are combined in order.
 #include <gtest/gtest.h>
 
 #include "tests/e2e_http/http_proxy_test.h"
@@ -172,6 +173,37 @@ TEST_F(FramingTest, LongTargetGets414WhenItCrossesTheHeadLimit) {
   config.listener_keys.push_back(R"(max_uri_length = "64KiB")");
   ASSERT_TRUE(start(config));
   expect_414_for_a_20_kib_target(listen_port_, upstream);
+}
+
+// A list sent on several lines is one list (RFC 9110 §5.3): from a trusted proxy, every
+// X-Forwarded-For line reaches the upstream, in order (issue 9, item 11), and so does every Via.
+TEST_F(FramingTest, ForwardedListsOnSeveralLinesAreJoinedInOrder) {
+  HttpUpstream upstream(describe_request);
+  HttpProxyConfig config = config_for(upstream.port());
+  config.listener_keys.push_back(R"(trusted_proxies = ["127.0.0.1/32"])");
+  config.listener_keys.push_back(R"(via = "edge-1")");
+  ASSERT_TRUE(start(config));
+
+  HttpMessage response;
+  auto seen = upstream_saw(listen_port_, upstream,
+                           request_bytes("GET", "/h",
+                                         {{"Host", "h"},
+                                          {"X-Forwarded-For", "203.0.113.7"},
+                                          {"Via", "1.0 corp"},
+                                          {"X-Forwarded-Proto", "https"},
+                                          {"X-Forwarded-For", "10.0.0.1, 10.0.0.2"},
+                                          {"Via", "1.1 lb"},
+                                          {"X-Forwarded-Proto", "http"}}),
+                           response);
+  ASSERT_TRUE(has_status(response, 200));
+  ASSERT_EQ(seen.size(), 2u);
+  const HttpMessage& up = seen[0].message;
+  EXPECT_EQ(up.headers.count("x-forwarded-for"), 1u) << up.describe();
+  EXPECT_EQ(up.header("x-forwarded-for"), "203.0.113.7, 10.0.0.1, 10.0.0.2, 127.0.0.1");
+  EXPECT_EQ(up.headers.count("via"), 1u) << up.describe();
+  EXPECT_EQ(up.header("via"), "1.0 corp, 1.1 lb, 1.1 edge-1");
+  EXPECT_EQ(up.headers.count("x-forwarded-proto"), 1u) << up.describe();
+  EXPECT_EQ(up.header("x-forwarded-proto"), "https");
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ class ProxyHeadersTest : public ::testing::Test {
   // the fields the upstream would get.
   std::string upstream_fields(std::string_view bytes, bool trusted = false) {
     core::BufferSlice in = slices.make(bytes);
+    parser.reset();
     uint32_t offset = 0;
     EXPECT_EQ(parser.parse(in, offset), ParseStatus::head) << parser.error_reason();
     RequestHead& head = parser.head();
@@ -76,6 +77,53 @@ TEST_F(ProxyHeadersTest, ChunkedIsWrittenOnceFromTheParsedFraming) {
 TEST_F(ProxyHeadersTest, NoFramingFieldsForARequestWithoutABody) {
   EXPECT_EQ(upstream_fields("GET / HTTP/1.1\r\nHost: a\r\n\r\n"),
             " | Host: a | X-Forwarded-For: 192.0.2.9 | X-Forwarded-Proto: http");
+}
+
+// Issue 9, item 11: a list sent on several lines is one list (RFC 9110 §5.3).
+TEST_F(ProxyHeadersTest, ForwardedForLinesFromATrustedProxyAreJoinedInOrder) {
+  EXPECT_EQ(
+      upstream_fields("GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 203.0.113.1\r\n"
+                      "X-A: 1\r\nX-Forwarded-For:\r\nx-forwarded-for: 10.0.0.1, 10.0.0.2\r\n\r\n",
+                      true),
+      " | Host: a | X-Forwarded-For: 203.0.113.1, 10.0.0.1, 10.0.0.2, 192.0.2.9 | X-A: 1"
+      " | X-Forwarded-Proto: http");
+}
+
+TEST_F(ProxyHeadersTest, ForwardedForLinesFromAnUntrustedClientAreReplaced) {
+  EXPECT_EQ(upstream_fields("GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 203.0.113.1\r\n"
+                            "X-Forwarded-For: 10.0.0.1\r\nX-Forwarded-Proto: https\r\n\r\n"),
+            " | Host: a | X-Forwarded-For: 192.0.2.9 | X-Forwarded-Proto: http");
+}
+
+TEST_F(ProxyHeadersTest, ForwardedProtoFromATrustedProxyIsItsFirstElement) {
+  EXPECT_EQ(upstream_fields("GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-Proto:\r\n"
+                            "X-Forwarded-Proto: https, http\r\nX-Forwarded-Proto: http\r\n\r\n",
+                            true),
+            " | Host: a | X-Forwarded-Proto: https | X-Forwarded-For: 192.0.2.9");
+  EXPECT_EQ(upstream_fields("GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-Proto: ,\r\n\r\n", true),
+            " | Host: a | X-Forwarded-Proto: http | X-Forwarded-For: 192.0.2.9");
+}
+
+TEST_F(ProxyHeadersTest, ViaLinesAreJoinedInOrderBeforeOurs) {
+  settings.via = "1.1 edge";
+  EXPECT_EQ(upstream_fields("GET / HTTP/1.1\r\nHost: a\r\nVia: 1.0 first\r\nX-A: 1\r\n"
+                            "via: 1.1 second, 1.1 third\r\n\r\n"),
+            " | Host: a | Via: 1.0 first, 1.1 second, 1.1 third, 1.1 edge | X-A: 1"
+            " | X-Forwarded-For: 192.0.2.9 | X-Forwarded-Proto: http");
+  // Without a Via of our own, the lines go on as they came.
+  settings.via.clear();
+  EXPECT_EQ(upstream_fields("GET / HTTP/1.1\r\nHost: a\r\nVia: 1.0 first\r\n"
+                            "Via: 1.1 second\r\n\r\n"),
+            " | Host: a | Via: 1.0 first | Via: 1.1 second | X-Forwarded-For: 192.0.2.9"
+            " | X-Forwarded-Proto: http");
+}
+
+TEST_F(ProxyHeadersTest, OnlyTheRequestIdThatIsLoggedIsForwarded) {
+  EXPECT_EQ(
+      upstream_fields("GET / HTTP/1.1\r\nHost: a\r\nX-Request-ID: one\r\n"
+                      "X-Request-ID: two\r\n\r\n"),
+      " | Host: a | X-Request-Id: one | X-Forwarded-For: 192.0.2.9 | X-Forwarded-Proto: http");
+  EXPECT_EQ(exchange.request_id, "one");
 }
 
 TEST_F(ProxyHeadersTest, RemoveHopByHopNeverRemovesFramingOrHost) {
