@@ -11,6 +11,11 @@ constexpr Duration kMaxConnectTimeout = std::chrono::minutes(10);
 constexpr int64_t kMaxIdlePerHost = 100000;
 constexpr Duration kMaxPoolIdleTimeout = std::chrono::hours(1);
 constexpr int64_t kMaxRequestsPerConnection = 1'000'000'000;
+constexpr int64_t kMaxRingSize = 8388608;  // Envoy's limit
+constexpr int64_t kMaxChoiceCount = 100;
+
+const std::vector<std::string_view> kLbPolicies = {"round_robin", "least_request", "random",
+                                                   "ring_hash", "maglev"};
 
 // "host:port" -> the addresses it stands for. Numeric addresses are taken as they are; names are
 // resolved now (blocking), so a typo fails the load instead of every connection.
@@ -50,9 +55,47 @@ Endpoint read_endpoint(const Value& value) {
   return endpoint;
 }
 
+// A settings table of one policy (`key`, for lb_policy = `policy`) on a cluster with another.
+void check_policy_settings(const Table& table, std::string_view key, LbPolicy policy,
+                           const LbSettings& lb) {
+  if (table.has(key) && lb.policy != policy)
+    table.fail_key(key, std::string(key) +
+                            " holds the settings of lb_policy = " + quoted(lb_policy_name(policy)) +
+                            "; this cluster's lb_policy is " + quoted(lb_policy_name(lb.policy)));
+}
+
+// lb_policy and the settings table of the policy it names.
+LbSettings read_lb_settings(const Table& table) {
+  LbSettings lb;
+  if (auto v = table.get("lb_policy")) lb.policy = static_cast<LbPolicy>(v->choice(kLbPolicies));
+  check_policy_settings(table, "ring_hash", LbPolicy::ring_hash, lb);
+  check_policy_settings(table, "least_request", LbPolicy::least_request, lb);
+  if (auto v = table.get("ring_hash")) {
+    Table ring = v->table({"minimum_ring_size", "maximum_ring_size"});
+    if (auto size = ring.get("minimum_ring_size"))
+      lb.ring_hash.minimum_ring_size = static_cast<uint32_t>(size->integer(1, kMaxRingSize));
+    if (auto size = ring.get("maximum_ring_size"))
+      lb.ring_hash.maximum_ring_size = static_cast<uint32_t>(size->integer(1, kMaxRingSize));
+    if (lb.ring_hash.minimum_ring_size > lb.ring_hash.maximum_ring_size) {
+      std::string_view at =
+          ring.has("minimum_ring_size") ? "minimum_ring_size" : "maximum_ring_size";
+      ring.get(at)->fail("minimum_ring_size (" + std::to_string(lb.ring_hash.minimum_ring_size) +
+                         ") is above maximum_ring_size (" +
+                         std::to_string(lb.ring_hash.maximum_ring_size) + ")");
+    }
+  }
+  if (auto v = table.get("least_request")) {
+    Table least = v->table({"choice_count"});
+    if (auto count = least.get("choice_count"))
+      lb.least_request.choice_count = static_cast<uint32_t>(count->integer(2, kMaxChoiceCount));
+  }
+  return lb;
+}
+
 Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
-  Table table = value.table({"name", "endpoints", "connect_timeout", "max_idle_per_host",
-                             "idle_timeout", "max_requests_per_connection", "tls"});
+  Table table = value.table({"name", "endpoints", "lb_policy", "ring_hash", "least_request",
+                             "connect_timeout", "max_idle_per_host", "idle_timeout",
+                             "max_requests_per_connection", "tls"});
   Cluster cluster;
   Value name = table.require("name");
   cluster.name = read_name(name);
@@ -73,6 +116,7 @@ Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
     }
     cluster.endpoints.push_back(std::move(endpoint));
   }
+  cluster.lb = read_lb_settings(table);
   if (auto v = table.get("connect_timeout"))
     cluster.connect_timeout = v->duration(Duration{1}, kMaxConnectTimeout);
   // The pool of kept-alive connections (http listeners only; tcp ignores it).
@@ -88,6 +132,10 @@ Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
 }
 
 }  // namespace
+
+std::string_view lb_policy_name(LbPolicy policy) {
+  return kLbPolicies[static_cast<size_t>(policy)];
+}
 
 size_t find_cluster(const Value& value, const std::vector<Cluster>& clusters) {
   std::string name = value.string();

@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "conf/http_config.h"
@@ -38,9 +39,31 @@ struct Endpoint {
   uint32_t weight = 1;
 };
 
+// How a cluster chooses a host for each request or connection (lb/load_balancer.h).
+enum class LbPolicy { round_robin, least_request, random, ring_hash, maglev };
+struct RingHashSettings {
+  // Points on the ring: scaled so the lightest host gets a whole number of them, at least the
+  // minimum and at most the maximum in total (Envoy's defaults and limit).
+  uint32_t minimum_ring_size = 1024;
+  uint32_t maximum_ring_size = 8388608;
+};
+struct LeastRequestSettings {
+  uint32_t choice_count = 2;  // hosts drawn per pick (equal weights)
+};
+struct LbSettings {
+  LbPolicy policy = LbPolicy::round_robin;
+  RingHashSettings ring_hash;
+  LeastRequestSettings least_request;
+  // ring_hash and maglev place a request by its hash key (a route's hash_policy).
+  bool hashes() const { return policy == LbPolicy::ring_hash || policy == LbPolicy::maglev; }
+};
+// "round_robin", "least_request", ...: the name the config uses.
+std::string_view lb_policy_name(LbPolicy policy);
+
 struct Cluster {
   std::string name;
   std::vector<Endpoint> endpoints;  // never empty
+  LbSettings lb;
   Duration connect_timeout{1000};
   PoolSettings pool;                                      // http upstream keep-alive
   tls::ClientSettings tls;                                // origination

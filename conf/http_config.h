@@ -96,6 +96,18 @@ struct RetryPolicy {
   uint32_t attempts = 1;        // retries after the first try
 };
 
+// Where a request's hash key comes from, for clusters with lb_policy ring_hash or maglev
+// (http/hash_key.h). A route lists several; the first that yields a key is used.
+enum class HashSource { header, cookie, source_ip, query_parameter };
+struct HashPolicy {
+  HashSource source = HashSource::header;
+  std::string name;  // the header, cookie or query parameter ("" for source_ip)
+  // cookie: when the request has no such cookie, generate one and send it in a Set-Cookie
+  // with this Max-Age (0: a session cookie), so the client's next requests stick to its host.
+  std::optional<Duration> cookie_ttl;
+  std::string cookie_path;  // cookie: the generated cookie's Path ("" = none)
+};
+
 struct Route {
   std::string name;  // for logs; "vhost/index" when not given
   // Match
@@ -120,6 +132,7 @@ struct Route {
   HeaderMutations response_headers;
   bool allow_upgrade = false;  // Upgrade: websocket (and other tokens) become a byte tunnel
   RetryPolicy retry;
+  std::vector<HashPolicy> hash_policy;  // empty: hash policies pick at random
 };
 
 struct VirtualHost {

@@ -45,6 +45,8 @@ std::vector<WeightedCluster> read_weighted_clusters(const Value& value,
 DirectResponse read_direct_response(const Value& value);
 Redirect read_redirect(const Value& value, PathMatch path_match);
 RetryPolicy read_retry(const Value& value);
+// `hash_policy`: an array of { header | cookie (with ttl, path) | source_ip | query_parameter }.
+std::vector<HashPolicy> read_hash_policy(const Value& value);
 
 // http_values.cc: values the tables above share.
 

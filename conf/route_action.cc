@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cctype>
+
 #include "conf/http_sections.h"
 #include "conf/http_syntax.h"
 #include "conf/sections.h"
@@ -9,8 +12,99 @@ namespace {
 constexpr int64_t kMaxClusterWeight = 10000;
 constexpr size_t kMaxBodySize = 64 * 1024;
 constexpr int64_t kMaxRetries = 10;
+constexpr Duration kMaxCookieTtl = std::chrono::hours(24 * 400);  // browsers' cap on Max-Age
+
+// Two policies that read the same thing (header names compare without case).
+bool same_source(const HashPolicy& a, const HashPolicy& b) {
+  if (a.source != b.source || a.name.size() != b.name.size()) return false;
+  if (a.source != HashSource::header) return a.name == b.name;
+  return std::equal(a.name.begin(), a.name.end(), b.name.begin(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+// "header = \"X-User\"", "source_ip", ...: a policy as the config writes it.
+std::string describe(const HashPolicy& policy) {
+  switch (policy.source) {
+    case HashSource::header:
+      return "header = " + quoted(policy.name);
+    case HashSource::cookie:
+      return "cookie = " + quoted(policy.name);
+    case HashSource::source_ip:
+      return "source_ip";
+    case HashSource::query_parameter:
+      return "query_parameter = " + quoted(policy.name);
+  }
+  return "";
+}
+
+HashPolicy read_one_hash_policy(const Value& value) {
+  Table table = value.table({"header", "cookie", "ttl", "path", "source_ip", "query_parameter"});
+  auto key = one_of(table, {"header", "cookie", "source_ip", "query_parameter"}, "hash policy");
+  if (!key)
+    value.fail(
+        "a hash policy says where the key comes from: header, cookie, source_ip or "
+        "query_parameter");
+  if (*key != "cookie") {
+    for (std::string_view cookie_key : table.present({"ttl", "path"}))
+      table.fail_key(cookie_key, std::string(cookie_key) +
+                                     " is for cookie hash policies; this one has " +
+                                     std::string(*key));
+  }
+  Value v = table.require(*key);
+  HashPolicy out;
+  if (*key == "header") {
+    out.source = HashSource::header;
+    out.name = read_header_name(v);
+  } else if (*key == "cookie") {
+    out.source = HashSource::cookie;
+    out.name = v.string();
+    if (!is_http_token(out.name))
+      v.fail("expected a cookie name (letters, digits and !#$%&'*+-.^_`|~), got " + v.describe());
+    if (auto ttl = table.get("ttl")) {
+      out.cookie_ttl = ttl->duration(Duration{0}, kMaxCookieTtl);
+      if (out.cookie_ttl->count() % 1000 != 0)
+        ttl->fail("a cookie's Max-Age is whole seconds, got " + ttl->describe());
+    }
+    if (auto path = table.get("path")) {
+      out.cookie_path = read_path(*path);
+      if (out.cookie_path.find_first_of(";,") != std::string::npos)
+        path->fail("a cookie path has no \";\" or \",\", got " + path->describe());
+    }
+  } else if (*key == "source_ip") {
+    out.source = HashSource::source_ip;
+    if (!v.boolean())
+      v.fail("source_ip = false hashes nothing: write source_ip = true, or leave the policy out");
+  } else {
+    out.source = HashSource::query_parameter;
+    out.name = v.string();
+    if (out.name.empty() || out.name.find_first_of("&=#") != std::string::npos ||
+        !is_header_value(out.name))
+      v.fail(
+          "expected a query parameter name (no \"&\", \"=\", \"#\" or control characters), got " +
+          v.describe());
+  }
+  return out;
+}
 
 }  // namespace
+
+std::vector<HashPolicy> read_hash_policy(const Value& value) {
+  std::vector<HashPolicy> out;
+  std::vector<Value> items = value.array();
+  if (items.empty()) value.fail("list at least one hash policy, or leave hash_policy out");
+  for (const Value& item : items) {
+    HashPolicy policy = read_one_hash_policy(item);
+    for (size_t j = 0; j < out.size(); ++j) {
+      if (same_source(out[j], policy))
+        item.fail(describe(policy) + " is already listed as " + value.path() + "[" +
+                  std::to_string(j) + "]");
+    }
+    out.push_back(std::move(policy));
+  }
+  return out;
+}
 
 std::vector<WeightedCluster> read_weighted_clusters(const Value& value,
                                                     const std::vector<Cluster>& clusters) {

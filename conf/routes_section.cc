@@ -21,7 +21,7 @@ const std::vector<std::string_view> kRouteKeys = {
     "cluster", "clusters", "direct_response", "redirect",
     // Forwarding
     "timeout", "idle_timeout", "retry", "prefix_rewrite", "regex_rewrite", "host_rewrite",
-    "auto_host_rewrite", "allow_upgrade", "request_headers",
+    "auto_host_rewrite", "allow_upgrade", "request_headers", "hash_policy",
     // Any action
     "response_headers", "max_body_size",
 };
@@ -30,7 +30,7 @@ const std::vector<std::string_view> kRouteKeys = {
 // Keys that only make sense when the route forwards the request to a cluster.
 const std::vector<std::string_view> kForwardingKeys = {
     "timeout",      "idle_timeout",      "retry",         "prefix_rewrite",  "regex_rewrite",
-    "host_rewrite", "auto_host_rewrite", "allow_upgrade", "request_headers",
+    "host_rewrite", "auto_host_rewrite", "allow_upgrade", "request_headers", "hash_policy",
 };
 
 void read_path_match(const Table& table, Route& route) {
@@ -104,6 +104,23 @@ void read_rewrites(const Table& table, Route& route) {
   }
 }
 
+// hash_policy: only where a cluster of the route places requests by their hash key.
+void read_route_hash_policy(const Table& table, const std::vector<Cluster>& clusters,
+                            Route& route) {
+  auto v = table.get("hash_policy");
+  if (!v) return;
+  route.hash_policy = read_hash_policy(*v);
+  for (const WeightedCluster& wc : route.clusters) {
+    if (clusters[wc.cluster].lb.hashes()) return;
+  }
+  const Cluster& first = clusters[route.clusters.front().cluster];
+  table.fail_key("hash_policy",
+                 "hash_policy is for clusters with lb_policy \"ring_hash\" or \"maglev\"; " +
+                     (route.clusters.size() == 1
+                          ? quoted(first.name) + " has " + quoted(lb_policy_name(first.lb.policy))
+                          : std::string("none of this route's clusters has one")));
+}
+
 }  // namespace
 
 Route read_route(const Value& value, const std::string& vhost_name, size_t index,
@@ -162,6 +179,7 @@ Route read_route(const Value& value, const std::string& vhost_name, size_t index
         read_header_mutations(v->table({"set", "add", "remove"}), "set", "add", "remove", false);
   if (auto v = table.get("allow_upgrade")) route.allow_upgrade = v->boolean();
   if (auto v = table.get("retry")) route.retry = read_retry(*v);
+  read_route_hash_policy(table, clusters, route);
   return route;
 }
 
