@@ -328,9 +328,17 @@ void chunk_framing(const uint8_t* data, std::size_t size) {
 
   const Parsed request = run_parser<http::RequestParser>(kRequestHead, body, cuts);
   const Parsed response = run_parser<http::ResponseParser>(kResponseHead, body, cuts);
-  FUZZ_CHECK(request == response,
-             "the request and response parsers disagree on a body\nrequest:\n" + show(request) +
-                 "\nresponse:\n" + show(response) + "\nbody " + show_bytes(body));
+  // Both refuse the same bodies, though not always at the same byte or for the same reason:
+  // llhttp refuses Transfer-Encoding in a request's trailers at once, in a response's only
+  // when the message ends. So one may have failed where the other still waits for bytes.
+  const bool one_earlier =
+      (request.end == Message::End::error) != (response.end == Message::End::error) &&
+      (request.end == Message::End::open || response.end == Message::End::open);
+  const bool agree = (request.end == response.end || one_earlier) &&
+                     request.body == response.body && request.trailers == response.trailers;
+  FUZZ_CHECK(agree, "the request and response parsers disagree on a body\nrequest:\n" +
+                        show(request) + "\nresponse:\n" + show(response) + "\nbody " +
+                        show_bytes(body));
   if (!cuts.empty()) {
     const Parsed one = run_parser<http::RequestParser>(kRequestHead, body, {});
     FUZZ_CHECK(one == request, "cutting the input changed the request parser's verdict\nwhole:\n" +

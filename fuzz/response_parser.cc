@@ -4,9 +4,10 @@
 // Content-Length, chunks or the connection close (finish_on_eof), then the next exchange on the
 // same bytes. Checks:
 //  - the same bytes in one buffer parse to the same transcript;
-//  - what the client gets (prepare_downstream_response, the body re-chunked for HTTP/1.1
-//    clients or delimited by the close for HTTP/1.0 ones) parses back, as a response to the same
-//    request, to the same statuses, fields, framing, body and trailers.
+//  - what the client gets (as http/response_relay.cc writes it: prepare_downstream_response, the
+//    framing from the parse, the body re-chunked for HTTP/1.1 clients or delimited by the close
+//    for HTTP/1.0 ones, interim responses to HTTP/1.1 clients only) parses back, as a response to
+//    the same request, to the same statuses, fields, framing, body and trailers.
 //
 // Input: byte 0 holds options (bits 0-1 the method: GET HEAD POST CONNECT, bit 2 an HTTP/1.0
 // client, bit 3 the request asked for an upgrade, bit 4 the connection closes after the input,
@@ -59,6 +60,7 @@ struct Relayed {
   bool chunked = false;     // the final response's body is re-chunked
   bool close_ends = false;  // the final response's body ends at the connection close
   bool final_head = false;  // the final response's head went out
+  bool refused = false;     // ringress answers 502 instead
   std::vector<Message> expected;
 };
 
@@ -67,29 +69,39 @@ struct Run {
   std::vector<Relayed> exchanges;
 };
 
-// The head of a response as the client gets it (HttpListener::Connection::exchange_with).
-void relay_head(Relayed& r, http::ResponseHead& h, const Options& o) {
+// The head of a response as the client gets it (HttpListener::Connection::on_response_head and
+// write_response_framing in http/response_relay.cc). False when ringress refuses the response
+// instead (an upgrade nobody asked for: 502).
+bool relay_head(Relayed& r, http::ResponseHead& h, const Options& o) {
+  if (h.upgrade && !o.upgrading) return false;
   Message want;
-  if (h.status < 200 && h.status != 101) {
-    if (h.status == 100) return;  // ringress answered Expect itself
+  if (h.status < 200 && !h.upgrade) {
+    // Interim: 100 was answered by ringress itself; others go to HTTP/1.1 clients only.
+    if (h.status == 100 || o.client_http10) return true;
     http::write_response_head(r.bytes, h.status, h.reason, h.headers);
     want.head = describe_relayed(h);
     want.headers = copy_fields(h.headers);
     r.expected.push_back(std::move(want));
-    return;
+    return true;
   }
-  const bool tunnel = o.upgrading && h.status == 101;
+  const bool tunnel = h.upgrade;
   http::prepare_downstream_response(h.headers, http::ProxyHeaderSettings{}, tunnel);
-  const bool no_body = h.no_body || tunnel;
-  const bool delimited = h.chunked || h.has_content_length;
-  bool close = false;
-  if (!no_body && (h.chunked || !delimited)) {
-    // HTTP/1.1 clients get chunks; HTTP/1.0 ones a body that ends at the close (RFC 9112 6.1).
-    if (o.client_http10)
-      close = true;
-    else
-      r.chunked = true;
+  // The framing comes from the parse, never from the upstream's fields.
+  h.headers.remove("content-length");
+  h.headers.remove("transfer-encoding");
+  bool length = false, close = false;
+  if (tunnel) {
+  } else if (h.no_body) {
+    length = h.has_content_length && h.status != 204;  // HEAD and 304 may announce a length
+  } else if (h.has_content_length && !h.chunked) {
+    length = true;
+  } else if (!o.client_http10) {
+    r.chunked = true;
+  } else {
+    close = true;  // HTTP/1.0 knows no chunked coding (RFC 9112 6.1)
   }
+  const std::string content_length = std::to_string(h.content_length);
+  if (length) h.headers.add("Content-Length", content_length);
   if (r.chunked) h.headers.add("Transfer-Encoding", "chunked");
   if (!tunnel) {
     if (close)
@@ -103,13 +115,14 @@ void relay_head(Relayed& r, http::ResponseHead& h, const Options& o) {
   http::ResponseHead sent;
   sent.status = h.status;
   sent.chunked = r.chunked;
-  sent.has_content_length = !r.chunked && h.has_content_length;
-  sent.content_length = sent.has_content_length ? h.content_length : 0;
+  sent.has_content_length = length;
+  sent.content_length = length ? h.content_length : 0;
   sent.no_body = h.no_body;
   sent.upgrade = h.upgrade;
   want.head = describe_relayed(sent);
   want.headers = copy_fields(h.headers);
   r.expected.push_back(std::move(want));
+  return true;
 }
 
 // Parses `slices` as upstream responses. With `relay`, also writes what the client gets; else
@@ -127,7 +140,7 @@ Run parse(const std::vector<core::BufferSlice>& slices, const http::ParseLimits&
     Message& m = messages.back();
     m.end = end;
     m.trailers = copy_fields(parser.trailers());
-    if (!relay) return;
+    if (!relay || run.exchanges.back().refused) return;
     Relayed& r = run.exchanges.back();
     if (interim) {
       if (!r.expected.empty() && r.expected.back().end == Message::End::open)
@@ -162,7 +175,7 @@ Run parse(const std::vector<core::BufferSlice>& slices, const http::ParseLimits&
           m.head = relayed_heads ? describe_relayed(h) : describe(h);
           m.headers = copy_fields(h.headers);
           messages.push_back(std::move(m));
-          if (relay) relay_head(run.exchanges.back(), h, o);
+          if (relay && !relay_head(run.exchanges.back(), h, o)) run.exchanges.back().refused = true;
           break;
         }
         case http::ParseStatus::body: {
@@ -172,7 +185,7 @@ Run parse(const std::vector<core::BufferSlice>& slices, const http::ParseLimits&
           FUZZ_CHECK(!b.empty(), "empty body event");
           FUZZ_CHECK(b.data() + b.size() == in.data() + offset, "body is not the bytes consumed");
           messages.back().body.append(b.view());
-          if (relay) {
+          if (relay && !run.exchanges.back().refused) {
             Relayed& r = run.exchanges.back();
             if (r.chunked) http::write_chunk_header(r.bytes, b.size());
             r.bytes.append(b.view());
@@ -264,7 +277,7 @@ void response_parser(const uint8_t* data, std::size_t size) {
   }
   // Every exchange whose final response ended is relayed in full.
   for (const Relayed& r : run.exchanges) {
-    if (!r.final_head) continue;
+    if (!r.final_head || r.refused) continue;
     const Message::End end = r.expected.back().end;
     if (end != Message::End::complete && end != Message::End::upgrade) continue;
     check_reparse(r, o, stream);

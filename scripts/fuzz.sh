@@ -30,6 +30,11 @@ targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 
 if ((build)); then
+  if ! command -v clang++-14 >/dev/null ||
+    ! compgen -G "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null; then
+    echo "fuzz: clang 14 with libFuzzer not found: sudo apt-get install clang-14 libclang-rt-14-dev" >&2
+    exit 2
+  fi
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz -j "$(nproc)"
 fi
