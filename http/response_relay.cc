@@ -116,6 +116,8 @@ core::Task<HttpListener::Connection::Step> HttpListener::Connection::on_response
     // Interim responses: 100 was answered by ringress itself; others (103 Early Hints) go on,
     // to HTTP/1.1 clients only (RFC 9110 15.2).
     if (resp.status != 100 && req.version_minor == 1) {
+      remove_hop_by_hop(resp.headers, false);
+      resp.headers.remove("content-length");
       std::size_t start = ctx_->out.text_size();
       write_response_head(ctx_->out.text(), resp.status, resp.reason, resp.headers);
       ctx_->out.commit_text(start);

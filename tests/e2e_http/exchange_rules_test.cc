@@ -268,3 +268,42 @@ TEST_F(ExchangeRulesTest, UpstreamKeepAliveTimeoutRaceIsRetried) {
 
 }  // namespace
 }  // namespace ringress::test
+
+namespace ringress::test {
+namespace {
+
+// 103 Early Hints go on to HTTP/1.1 clients without the upstream's hop-by-hop fields, and not to
+// HTTP/1.0 clients (RFC 9110 15.2).
+TEST_F(ExchangeRulesTest, InterimResponsesReachOnlyHttp11ClientsWithoutHopByHopFields) {
+  HttpUpstream upstream([](const UpstreamRequest&) {
+    UpstreamReply r;
+    r.bytes =
+        "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\nConnection: X-Hop\r\n"
+        "X-Hop: 1\r\n\r\n" +
+        ok_response("done");
+    return r;
+  });
+  ASSERT_TRUE(start(config_for(upstream.port())));
+  HttpClient c = client();
+  ASSERT_TRUE(c.connected());
+  HttpClient::ReadOptions keep;
+  keep.keep_interim = true;
+  HttpMessage hints = c.round_trip(get_request("/h"), soon(), keep);
+  ASSERT_TRUE(has_status(hints, 103));
+  EXPECT_EQ(hints.header("link").value_or(""), "</s.css>; rel=preload");
+  EXPECT_FALSE(hints.header("x-hop").has_value()) << hints.describe();
+  EXPECT_FALSE(hints.header("connection").has_value()) << hints.describe();
+  HttpMessage final_response = c.read_response(soon());
+  ASSERT_TRUE(has_status(final_response, 200));
+  EXPECT_EQ(final_response.body, "done");
+
+  HttpClient old = client();
+  ASSERT_TRUE(old.connected());
+  ASSERT_TRUE(old.send("GET /h HTTP/1.0\r\nHost: h\r\n\r\n", soon()).ok());
+  std::string raw = until_closed(old, soon());
+  EXPECT_EQ(raw.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << raw;
+  EXPECT_EQ(raw.find(" 103 "), std::string::npos) << raw;
+}
+
+}  // namespace
+}  // namespace ringress::test
