@@ -39,7 +39,13 @@ else()
     message(WARNING "wolfSSL: using Debian's libwolfssl, built without AES-NI: TLS bulk "
                     "transfer costs several times the CPU (benchmarks/README.md). "
                     "Run scripts/build_wolfssl.sh (scripts/setup.sh does) to build "
-                    "${wolfssl_prefix}, then configure again.")
+                    "${wolfssl_prefix}; the next build then uses it.")
+    # The prefix appearing changes its directory, which makes the next build configure again.
+    get_filename_component(wolfssl_cache "${wolfssl_prefix}" DIRECTORY)
+    if(wolfssl_cache)
+      file(MAKE_DIRECTORY "${wolfssl_cache}")
+      set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${wolfssl_cache}")
+    endif()
   endif()
   ringress_require_pkg(WOLFSSL wolfssl libwolfssl-dev)
   add_library(ringress::wolfssl INTERFACE IMPORTED)
