@@ -179,6 +179,7 @@ struct HttpSettings {
   uint32_t max_uri_length = 8192;            // 414 beyond
   Duration request_headers_timeout{10000};   // whole request head must arrive within (408)
   Duration idle_timeout{60000};              // keep-alive connection without a request
+  Duration lingering_timeout{2000};  // after a closing reply, read and drop the client's rest
   std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For is kept and appended
   std::string via;                           // added as "Via: 1.1 <via>" when not empty
   bool generate_request_id = true;           // X-Request-Id when absent

@@ -10,6 +10,7 @@ constexpr int64_t kMaxHeaderCount = 10000;
 constexpr uint64_t kMinUriLength = 64, kMaxUriLength = 1 << 20;
 constexpr Duration kMaxRequestHeadersTimeout = std::chrono::hours(1);
 constexpr Duration kMaxIdleTimeout = std::chrono::hours(24 * 7);
+constexpr Duration kMaxLingeringTimeout = std::chrono::minutes(1);
 
 std::vector<std::string> read_trusted_proxies(const Value& value) {
   std::vector<std::string> out;
@@ -39,7 +40,7 @@ const std::vector<std::string_view>& http_listener_keys() {
       "max_request_headers", "max_header_count",
       "max_uri_length",      "request_headers_timeout",
       "trusted_proxies",     "via",
-      "generate_request_id",
+      "generate_request_id", "lingering_timeout",
   };
   return keys;
 }
@@ -57,6 +58,8 @@ HttpSettings read_http(const Table& listener, const std::vector<Cluster>& cluste
     http.request_headers_timeout = v->duration(Duration{1}, kMaxRequestHeadersTimeout);
   if (auto v = listener.get("idle_timeout"))
     http.idle_timeout = v->duration(Duration{1}, kMaxIdleTimeout);
+  if (auto v = listener.get("lingering_timeout"))
+    http.lingering_timeout = v->duration(Duration{0}, kMaxLingeringTimeout);
   if (auto v = listener.get("trusted_proxies")) http.trusted_proxies = read_trusted_proxies(*v);
   if (auto v = listener.get("via")) {
     http.via = v->string();

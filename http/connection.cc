@@ -109,8 +109,20 @@ core::Task<bool> HttpListener::Connection::accept_tls() {
   co_return true;
 }
 
-core::Task<void> HttpListener::Connection::close_tls() {
-  if (tls_ && !tls_->cancelled() && !tls_->closed_by_peer()) co_await tls_->shutdown_write();
+core::Task<void> HttpListener::Connection::close() {
+  if (down_->cancelled() || down_->closed_by_peer()) co_return;
+  const bool client_may_send = body_unread_ || in_off_ < in_.size() || tcp_.has_unread_data();
+  const bool linger = client_may_send && l_.settings_.lingering_timeout.count() > 0;
+  in_.reset();
+  in_off_ = 0;
+  if (!tls_ && !linger) co_return;
+  int rc = co_await down_->shutdown_write();
+  if (rc < 0 || !linger) co_return;
+  const core::TimePoint deadline = core::deadline_after(l_.settings_.lingering_timeout);
+  for (;;) {
+    core::ReadResult r = co_await down_->read(deadline);
+    if (r.error < 0 || r.eof()) co_return;
+  }
 }
 
 core::Task<void> HttpListener::Connection::run() {
@@ -278,7 +290,10 @@ void HttpListener::Connection::finish() {
   count_reply(l_.stats_, exchange_.response_flags);
   for (auto it = l_.filters_.rbegin(); it != l_.filters_.rend(); ++it)
     (*it)->on_complete(exchange_);
-  if (!request_complete_) close_ = true;  // the rest of the request body is still on the wire
+  if (!request_complete_) {
+    close_ = true;  // the rest of the request body is still on the wire
+    body_unread_ = true;
+  }
 }
 
 // Until the response head: the route timeout from the end of the request body (Envoy's route

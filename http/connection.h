@@ -64,9 +64,12 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
   // The TLS handshake of a tls listener (before run()); false: the connection is done.
   core::Task<bool> accept_tls();
   core::Task<void> run();
-  // Ends a TLS session with close_notify, so the client can tell a complete close-delimited
-  // response from a cut one.
-  core::Task<void> close_tls();
+  // Ends the connection: a TLS session with close_notify (so the client can tell a complete
+  // close-delimited response from a cut one); and when the client may still be sending (an
+  // unread body, pipelined bytes), a lingering close: our side shuts down, and what the client
+  // sends for up to lingering_timeout is read and dropped, so that closing with unread bytes
+  // does not turn into a reset that destroys the reply in the client's receive buffer.
+  core::Task<void> close();
 
  private:
   // Registered with the listener while waiting for a request, so drain() can close it.
@@ -190,6 +193,7 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
   bool request_complete_ = false;  // the request's last byte was read
   bool continue_sent_ = false;     // 100 Continue went out for the current request
   bool client_gone_ = false;       // seen by watch_client(): the exchange is abandoned
+  bool body_unread_ = false;       // a request was answered before its body was read
   Body body_ = Body::none;
   core::TimePoint body_done_at_{};  // the route timeout runs from here
   std::unique_ptr<lb::UpstreamConnection> upstream_;

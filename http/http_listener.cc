@@ -37,7 +37,7 @@ core::Task<void> HttpListener::serve(core::Socket client, core::TaskScope& scope
     if (listener_.tls_context) ready = co_await c.accept_tls();
     if (ready) {
       co_await c.run();
-      co_await c.close_tls();
+      co_await c.close();
     }
   }
   --stats_.active_connections;

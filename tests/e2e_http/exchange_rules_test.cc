@@ -307,3 +307,29 @@ TEST_F(ExchangeRulesTest, InterimResponsesReachOnlyHttp11ClientsWithoutHopByHopF
 
 }  // namespace
 }  // namespace ringress::test
+
+namespace ringress::test {
+namespace {
+
+// A reply that closes the connection before the request body was read (413 by Content-Length)
+// ends with a FIN after a lingering read, not a reset: the unread body bytes must not turn the
+// close into an RST that can destroy the reply at the client.
+TEST_F(ExchangeRulesTest, ClosingBeforeTheBodyWasReadLingersAndEndsWithAFin) {
+  HttpUpstream upstream(describe_request);
+  ASSERT_TRUE(start(config_for(upstream.port(), "max_body_size = \"1KiB\"")));
+  HttpClient c = client();
+  ASSERT_TRUE(c.connected());
+  HttpMessage r =
+      c.round_trip(request_bytes("POST", "/big", {{"Host", "h"}, {"Content-Length", "1048576"}},
+                                 std::string(8192, 'x')),
+                   soon());
+  ASSERT_TRUE(is_local_reply(r, 413));
+  // More of the body, as a client that does not read while it sends would.
+  ASSERT_TRUE(c.send(std::string(16384, 'y'), soon()).ok());
+  IoResult closed = c.wait_closed(deadline_in(stretched(seconds(3))));
+  EXPECT_EQ(closed.status, IoResult::kEof) << closed.describe();
+  EXPECT_EQ(upstream.request_count(), 0u);
+}
+
+}  // namespace
+}  // namespace ringress::test
