@@ -6,7 +6,8 @@ origin and this driver on core 0; interleaved rounds; medians), with TLS between
 proxy and plain HTTP from the proxy to the origin. For each cipher suite the three proxies are
 configured to offer only that TLS 1.3 suite, with the same ECDSA P-256 certificate, X25519, and
 no session resumption (no tickets, no session cache), so tls_close_64 is a full handshake per
-request everywhere.
+request everywhere. Then, on fresh proxies with the first suite, the RSS each one gains per idle
+TLS connection (--idle-tls connections held by this driver, one GET each).
 
     python3 benchmarks/e2e/https_bench.py --quick    # about 2 minutes
     python3 benchmarks/e2e/https_bench.py            # about 6 minutes
@@ -20,6 +21,8 @@ import datetime
 import json
 import os
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -32,7 +35,8 @@ import http_configs  # noqa: E402
 import http_report  # noqa: E402
 import http_workloads as wl  # noqa: E402
 from bench_common import (REPO, Interrupted, Processes, check_two_cpus,  # noqa: E402
-                          exit_cleanly_on_signals, machine, ratio, raise_nofile_limit, tail)
+                          exit_cleanly_on_signals, machine, memory_kib, ratio,
+                          raise_nofile_limit, tail)
 
 PROXIES = ["ringress", "nginx", "haproxy"]
 # suite -> (wolfSSL name, OpenSSL name)
@@ -100,6 +104,57 @@ class HttpsBench(http_bench.HttpBench):
             http_configs.ringress_config, http_configs.nginx_proxy_config, \
                 http_configs.haproxy_config = original
 
+    # -- idle TLS connections -------------------------------------------------------------------
+
+    def open_tls(self, target):
+        """A TLS connection to the proxy that has had one GET /64 answered, or None."""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+        try:
+            raw = socket.create_connection(("127.0.0.1", self.ports[target]), timeout=10)
+            raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            conn = ctx.wrap_socket(raw, server_hostname="bench.test")
+            conn.sendall(b"GET /64 HTTP/1.1\r\nHost: bench.test\r\n\r\n")
+            got = b""
+            while b"\r\n\r\n" not in got:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    raise OSError("closed before the response head")
+                got += chunk
+            head, _, body = got.partition(b"\r\n\r\n")
+            length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length:"))
+            while len(body) < length:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    raise OSError("closed before the response body")
+                body += chunk
+            return conn
+        except (OSError, StopIteration, ValueError):
+            return None
+
+    def idle_tls(self, target, count):
+        """RSS the proxy gains per idle TLS connection: on a fresh proxy warmed by 64
+        connections, RSS before and with `count` connections held (one GET each, then idle)."""
+        self.restart_proxy(target)
+        for conn in [self.open_tls(target) for _ in range(64)]:
+            if conn:
+                conn.close()
+        time.sleep(self.args.idle_settle)
+        pid = self.pids[target]
+        before = memory_kib(pid).get("VmRSS")
+        started = time.monotonic()
+        held = [c for c in (self.open_tls(target) for _ in range(count)) if c]
+        setup = time.monotonic() - started
+        time.sleep(self.args.idle_settle)
+        after = memory_kib(pid).get("VmRSS")
+        for conn in held:
+            conn.close()
+        per_conn = (after - before) / len(held) if held and before and after else None
+        return {"target": target, "wanted": count, "idle": len(held),
+                "setup_seconds": round(setup, 2), "rss_before_mib": before / 1024,
+                "rss_held_mib": after / 1024, "kib_per_idle_connection": per_conn}
+
 
 def parse_args():
     build = os.path.join(REPO, "build", "release")
@@ -117,6 +172,11 @@ def parse_args():
     p.add_argument("--suites", help=f"comma-separated, from {', '.join(SUITES)}")
     p.add_argument("--workloads", help=f"comma-separated, from {', '.join(wl.TLS_WORKLOADS)}")
     p.add_argument("--targets", default=",".join(PROXIES))
+    p.add_argument("--idle-tls", type=int,
+                   help="idle TLS connections held per proxy for the RSS figure (default 2000, "
+                        "smoke 50; 0: skip)")
+    p.add_argument("--idle-settle", type=float, default=0.5,
+                   help="seconds to let RSS settle before reading it")
     p.add_argument("--load-cpu", type=int, default=0)
     p.add_argument("--proxy-cpu", type=int, default=1)
     p.add_argument("--out")
@@ -131,12 +191,29 @@ def parse_args():
                    ["aes128gcm"] if args.smoke else list(SUITES))
     args.workloads = args.workloads.split(",") if args.workloads else wl.TLS_WORKLOADS
     args.targets = [t for t in args.targets.split(",") if t]
+    if args.idle_tls is None:
+        args.idle_tls = 50 if args.smoke else 2000
     # What HttpBench reads but this benchmark does not use.
     args.ringress_runtime, args.haproxy_global, args.idle_connections = [], [], 0
     for s in args.suites:
         if s not in SUITES:
             p.error(f"unknown suite {s}")
     return args
+
+
+def wolfssl_in_use(binary):
+    """Which libwolfssl the ringress binary loads (its RPATH, or LD_LIBRARY_PATH) and how it
+    was built: scripts/build_wolfssl.sh's prefix (AES-NI) or Debian's package."""
+    ldd = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    path = next((line.split("=>")[1].split("(")[0].strip() for line in ldd.splitlines()
+                 if "libwolfssl" in line and "=>" in line), "")
+    version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "libwolfssl-dev"],
+                             capture_output=True, text=True).stdout.strip()
+    info = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(path or "/"))),
+                        "BUILD-INFO")
+    if path and os.path.exists(info):
+        return f"wolfSSL {version} built by scripts/build_wolfssl.sh (AES-NI), {path}"
+    return f"wolfSSL {version}, Debian's build (no AES-NI), {path or 'not found'}"
 
 
 def markdown(report):
@@ -167,6 +244,18 @@ def markdown(report):
             out.append(f"| {w} | {ratio(r.get(k), n.get(k))} | {ratio(r.get(k), h.get(k))} | "
                        f"{ratio(r.get('rps'), n.get('rps'))} |")
         out.append("")
+    idle = {x["target"]: x for x in report.get("idle_tls", [])}
+    if idle:
+        k = "kib_per_idle_connection"
+        g = lambda t: (f"{idle[t][k]:.1f}" if idle.get(t, {}).get(k) is not None  # noqa: E731
+                       else "-")
+        r, n, h = (idle.get(t, {}).get(k) for t in PROXIES)
+        held = ", ".join(f"{t} {x['idle']}" for t, x in idle.items())
+        out += [f"Idle TLS connections (TLS 1.3 {SUITES[s['suites'][0]][1]}; held: {held}):", "",
+                "| RSS per idle TLS connection | ringress | nginx | HAProxy "
+                "| ringress/nginx | ringress/HAProxy |", "|---|---|---|---|---|---|",
+                f"| KiB | {g('ringress')} | {g('nginx')} | {g('haproxy')} | {ratio(r, n)} "
+                f"| {ratio(r, h)} |", ""]
     return "\n".join(out)
 
 
@@ -185,12 +274,10 @@ def main():
     env = machine()
     env["openssl"] = subprocess.run(["openssl", "version"], capture_output=True,
                                     text=True).stdout.strip()
-    env["wolfssl"] = "wolfSSL " + subprocess.run(
-        ["dpkg-query", "-W", "-f=${Version}", "libwolfssl-dev"], capture_output=True,
-        text=True).stdout.strip()
+    env["wolfssl"] = wolfssl_in_use(args.ringress)
     started = time.monotonic()
     procs = Processes()
-    runs, summary, logs = [], {}, {}
+    runs, summary, logs, idle = [], {}, {}, []
     with tempfile.TemporaryDirectory(prefix="ringress-https-bench-") as workdir:
         files = make_certificate(workdir)
         try:
@@ -207,6 +294,17 @@ def main():
                     r["suite"] = suite
                 runs += suite_runs
                 summary[suite] = http_report.summarize(suite_runs, args.workloads, args.targets)
+                if args.idle_tls and suite == args.suites[0]:
+                    bench.start()
+                    try:
+                        for target in args.targets:
+                            idle.append(bench.idle_tls(target, args.idle_tls))
+                            x = idle[-1]
+                            print(f"  idle TLS {target:8} {x['idle']} held, "
+                                  f"{x['kib_per_idle_connection'] or 0:.1f} KiB each",
+                                  file=sys.stderr)
+                    finally:
+                        procs.stop_all()
         except (Interrupted, KeyboardInterrupt) as e:
             procs.stop_all()
             sys.exit(f"https_bench: {e or 'interrupted'}; every process it started was stopped")
@@ -214,7 +312,7 @@ def main():
               "settings": dict(vars(args)), "environment": env,
               "workloads": {w: wl.WORKLOADS[w]["about"] for w in args.workloads},
               "elapsed_s": round(time.monotonic() - started, 1), "summary": summary,
-              "runs": runs, "proxy_logs_tail": logs}
+              "idle_tls": idle, "runs": runs, "proxy_logs_tail": logs}
     table = markdown(report)
     report["markdown"] = table
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
