@@ -1,7 +1,5 @@
 #include "http/domain_matcher.h"
 
-#include <algorithm>
-
 namespace ringress::http::routing {
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
@@ -37,23 +35,22 @@ std::size_t DomainMatcher::FoldHash::operator()(std::string_view s) const {
   return static_cast<std::size_t>(h);
 }
 
-void DomainMatcher::add_wildcard(std::vector<Bucket>& buckets, std::string_view fixed,
-                                 uint32_t index) {
-  auto it = std::find_if(buckets.begin(), buckets.end(),
-                         [&](const Bucket& b) { return b.length <= fixed.size(); });
-  if (it == buckets.end() || it->length != fixed.size()) {
-    it = buckets.insert(it, Bucket{fixed.size(), {}});
-  }
-  it->table.try_emplace(std::string(fixed), index);
+void DomainMatcher::Wildcards::add(std::string_view fixed, char edge, uint32_t index) {
+  if (!table.try_emplace(std::string(fixed), index).second) return;
+  if (lengths.size() <= fixed.size()) lengths.resize(fixed.size() + 1);
+  lengths[fixed.size()] = true;
+  edges.set(static_cast<unsigned char>(lower_ascii(edge)));
 }
 
 void DomainMatcher::add(std::string_view domain, uint32_t index) {
   if (domain == "*") {
     if (any_ == npos) any_ = index;
   } else if (domain.starts_with('*')) {
-    add_wildcard(suffixes_, domain.substr(1), index);
+    std::string_view fixed = domain.substr(1);
+    suffixes_.add(fixed, fixed.front(), index);
   } else if (domain.ends_with('*')) {
-    add_wildcard(prefixes_, domain.substr(0, domain.size() - 1), index);
+    std::string_view fixed = domain.substr(0, domain.size() - 1);
+    prefixes_.add(fixed, fixed.back(), index);
   } else {
     exact_.try_emplace(std::string(domain), index);
   }
@@ -63,15 +60,21 @@ uint32_t DomainMatcher::find(std::string_view host) const {
   host = strip_port(host);
   if (auto it = exact_.find(host); it != exact_.end()) return it->second;
   // A wildcard stands for at least one character, so the host must be longer than the fixed part.
-  for (const Bucket& b : suffixes_) {
-    if (b.length >= host.size()) continue;
-    if (auto it = b.table.find(host.substr(host.size() - b.length)); it != b.table.end()) {
-      return it->second;
+  if (!suffixes_.table.empty()) {
+    for (std::size_t start = 1; start < host.size(); ++start) {  // longest suffix first
+      if (!suffixes_.may_hold(host.size() - start, host[start])) continue;
+      if (auto it = suffixes_.table.find(host.substr(start)); it != suffixes_.table.end()) {
+        return it->second;
+      }
     }
   }
-  for (const Bucket& b : prefixes_) {
-    if (b.length >= host.size()) continue;
-    if (auto it = b.table.find(host.substr(0, b.length)); it != b.table.end()) return it->second;
+  if (!prefixes_.table.empty()) {
+    for (std::size_t length = host.size(); length-- > 1;) {  // longest prefix first
+      if (!prefixes_.may_hold(length, host[length - 1])) continue;
+      if (auto it = prefixes_.table.find(host.substr(0, length)); it != prefixes_.table.end()) {
+        return it->second;
+      }
+    }
   }
   return any_;
 }

@@ -1,10 +1,15 @@
 // DomainMatcher: picks a virtual host by the request's Host, compiled once from the config's
 // domain lists. Precedence (Envoy's): an exact domain, then the longest "*suffix" wildcard, then
 // the longest "prefix*" wildcard, then "*". Lookups are case-insensitive (ASCII), ignore the
-// port and never allocate: the exact domains, and the wildcards of each length, are hash tables
-// with a case-folding hash and equality, searched with views of the Host.
+// port and never allocate: the exact domains, the suffix wildcards and the prefix wildcards are
+// three hash tables with a case-folding hash and equality, searched with views of the Host. The
+// wildcard tables are probed only with the parts of the Host that could be in them (a length
+// some wildcard has, starting (suffix) or ending (prefix) with a byte some wildcard does: for
+// "*.example.com" forms, the Host's dots), longest first, so the cost depends on the Host, not
+// on the number of domains.
 #pragma once
 
+#include <bitset>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -42,17 +47,22 @@ class DomainMatcher {
     }
   };
   using Table = std::unordered_map<std::string, uint32_t, FoldHash, FoldEqual>;
-  // Wildcards whose fixed part has one length; buckets are kept longest first.
-  struct Bucket {
-    std::size_t length;
+  // The fixed parts of one kind of wildcard.
+  struct Wildcards {
     Table table;
+    std::vector<bool> lengths;  // lengths[n]: some fixed part is n bytes long
+    std::bitset<256> edges;     // lowercased first (suffixes) or last (prefixes) bytes
+    void add(std::string_view fixed, char edge, uint32_t index);
+    bool may_hold(std::size_t length, char edge) const {
+      return length < lengths.size() && lengths[length] &&
+             edges[static_cast<unsigned char>(lower_ascii(edge))];
+    }
   };
-  static void add_wildcard(std::vector<Bucket>& buckets, std::string_view fixed, uint32_t index);
 
   Table exact_;
-  std::vector<Bucket> suffixes_;  // "*.example.com" -> ".example.com"
-  std::vector<Bucket> prefixes_;  // "api.*" -> "api."
-  uint32_t any_ = npos;           // "*"
+  Wildcards suffixes_;   // "*.example.com" -> ".example.com"
+  Wildcards prefixes_;   // "api.*" -> "api."
+  uint32_t any_ = npos;  // "*"
 };
 
 }  // namespace ringress::http::routing

@@ -75,8 +75,11 @@ RouteMatcher::RouteMatcher(const conf::Route& route, std::vector<std::unique_ptr
 }
 
 bool RouteMatcher::matches(const RouteRequest& req) const {
-  return path_matches(req.path) && method_matches(req.method) && headers_match(req.headers) &&
-         query_matches(req.query);
+  return path_matches(req.path) && conditions_match(req);
+}
+
+bool RouteMatcher::conditions_match(const RouteRequest& req) const {
+  return method_matches(req.method) && headers_match(req.headers) && query_matches(req.query);
 }
 
 bool RouteMatcher::path_matches(std::string_view path) const {

@@ -1,7 +1,8 @@
 // RouteMatcher: the match half of one conf::Route (path, methods, headers, query), compiled at
 // config load into the form a request is checked against: views into the config's strings, RE2
 // objects compiled once, path_prefix's trailing slash trimmed. matches() neither allocates nor
-// parses anything but the query string it is given.
+// parses anything but the query string it is given. The route index (route_index.h) finds the
+// routes whose path can match and asks only those for the rest (conditions_match).
 #pragma once
 
 #include <re2/re2.h>
@@ -22,7 +23,16 @@ class RouteMatcher {
   RouteMatcher(const conf::Route& route, std::vector<std::unique_ptr<RE2>>& regexes,
                std::string_view what);
 
+  // The whole route: path_matches() && conditions_match().
   bool matches(const RouteRequest& req) const;
+  bool path_matches(std::string_view path) const;
+  // Everything but the path: methods, headers and query.
+  bool conditions_match(const RouteRequest& req) const;
+
+  conf::PathMatch path_kind() const { return path_kind_; }
+  // The path as compared (path_prefix: without trailing slashes); the pattern for a regex.
+  std::string_view path() const { return path_; }
+  const RE2* path_regex() const { return path_re_; }  // PathMatch::regex only
 
  private:
   struct ValueCheck {
@@ -32,7 +42,6 @@ class RouteMatcher {
     const RE2* re;  // for MatchKind::regex
     bool invert;    // headers only
   };
-  bool path_matches(std::string_view path) const;
   bool method_matches(std::string_view method) const;
   bool headers_match(const HeaderMap* headers) const;
   bool query_matches(std::string_view query) const;

@@ -11,6 +11,9 @@
 
 namespace ringress::http::routing {
 
+// The options every router regex is compiled with (RE2's defaults, errors not logged).
+RE2::Options regex_options();
+
 // `what` names the pattern's place in errors ("route 'api' path regex").
 std::unique_ptr<RE2> compile_regex(const std::string& pattern, std::string_view what);
 
@@ -19,5 +22,11 @@ inline bool full_match(const RE2& re, std::string_view text) {
   return re.Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::ANCHOR_BOTH,
                   nullptr, 0);
 }
+
+// A string every text that `re` fully matches starts with: "/api/v1/" for "/api/v1/[0-9]+",
+// "" when there is none ("(?i)/api", ".*\.png"). At most `max_length` bytes. Computed from
+// RE2::PossibleMatchRange: every full match lies between its min and max, so it starts with
+// their common prefix.
+std::string literal_prefix(const RE2& re, int max_length = 128);
 
 }  // namespace ringress::http::routing

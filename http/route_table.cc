@@ -1,5 +1,6 @@
 #include "http/route_table.h"
 
+#include <span>
 #include <string>
 
 #include "http/route_regex.h"
@@ -58,6 +59,12 @@ RouteTable::RouteTable(const std::vector<conf::VirtualHost>& vhosts) : vhosts_(&
     }
   }
   first_route_.push_back(static_cast<uint32_t>(matchers_.size()));
+  // matchers_ is complete and never grows again, so the indexes may point into it.
+  indexes_.reserve(vhosts.size());
+  const std::span<const routing::RouteMatcher> all(matchers_);
+  for (uint32_t v = 0; v < vhosts.size(); ++v) {
+    indexes_.emplace_back(all.subspan(first_route_[v], first_route_[v + 1] - first_route_[v]));
+  }
 }
 
 RouteTable::~RouteTable() = default;
@@ -71,10 +78,8 @@ const conf::Route* RouteTable::match(const RouteRequest& req,
   }
   const conf::VirtualHost& vh = (*vhosts_)[v];
   if (vhost_out != nullptr) *vhost_out = &vh;
-  for (uint32_t i = first_route_[v]; i < first_route_[v + 1]; ++i) {
-    if (matchers_[i].matches(req)) return &vh.routes[i - first_route_[v]];
-  }
-  return nullptr;
+  uint32_t route = indexes_[v].find(req);
+  return route == routing::RouteIndex::npos ? nullptr : &vh.routes[route];
 }
 
 std::string_view RouteTable::rewrite_target(const conf::Route& route, std::string_view path,

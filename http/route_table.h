@@ -1,8 +1,9 @@
 // RouteTable: the router's view of an http listener's virtual hosts, compiled once per config
-// snapshot and then used by every request: pick the virtual host by Host, the first route that
-// matches, and build the rewritten upstream target or a redirect's Location. match() neither
-// allocates nor parses (beyond scanning the query string); rewrites write into the request's
-// Arena. See docs/routing.md for the rules.
+// snapshot and then used by every request: pick the virtual host by Host (DomainMatcher), the
+// first route that matches (each host's RouteIndex), and build the rewritten upstream target or
+// a redirect's Location. match() neither allocates nor parses (beyond scanning the query
+// string), and its cost depends on the request, not on the number of hosts or routes; rewrites
+// write into the request's Arena. See docs/routing.md for the rules and the costs.
 //
 // Lifetime: the table keeps a pointer to the vector of virtual hosts it was built from and views
 // into its strings, and match() returns pointers into it. That vector (the config snapshot) must
@@ -24,6 +25,7 @@
 #include "core/arena.h"
 #include "http/domain_matcher.h"
 #include "http/path_rewrite.h"
+#include "http/route_index.h"
 #include "http/route_matcher.h"
 #include "http/route_request.h"
 
@@ -71,6 +73,7 @@ class RouteTable {
   std::vector<std::unique_ptr<RE2>> regexes_;    // every compiled regex; others point in here
   std::vector<routing::RouteMatcher> matchers_;  // all routes of all hosts, in config order
   std::vector<uint32_t> first_route_;            // per host: its first index in matchers_
+  std::vector<routing::RouteIndex> indexes_;     // per host, over its part of matchers_
   std::unordered_map<const conf::Route*, RegexRewrite> regex_rewrites_;
 };
 

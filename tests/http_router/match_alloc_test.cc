@@ -1,6 +1,8 @@
 // match() must not allocate: counts calls to operator new around it.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "http/header_map.h"
 #include "http/route_table.h"
 #include "tests/http_router/alloc_counter.h"
@@ -45,6 +47,57 @@ TEST(RouteTableAllocations, MatchAllocatesNothing) {
   EXPECT_EQ(found, &vhosts[2].routes[0]);
   EXPECT_EQ(table.match(requests[0]), &vhosts[1].routes[0]);
   EXPECT_EQ(table.match(requests[1]), &vhosts[1].routes[1]);
+}
+
+// A large table: every path kind filed in the path index, regexes with distinct literal
+// prefixes, and a group of regexes on one prefix (searched through RE2::Set filters), many
+// virtual hosts picked by exact and wildcard domains.
+TEST(RouteTableAllocations, IndexedTableAllocatesNothing) {
+  std::vector<conf::VirtualHost> vhosts;
+  for (int v = 0; v < 100; ++v) {
+    const std::string n = std::to_string(v);
+    std::vector<conf::Route> routes;
+    for (int i = 0; i < 40; ++i) {
+      const std::string k = std::to_string(i);
+      routes.push_back(prefix("/p" + k + "/"));
+      routes.push_back(path_prefix("/pp" + k));
+      routes.push_back(exact("/e/" + k));
+      routes.push_back(regex("/r" + k + "/[0-9]+"));
+      routes.push_back(regex("/(g|h)/" + k + "/[a-z]+"));  // literal prefix "/": one group
+    }
+    conf::Route with_header = prefix("/h/");
+    with_header.headers.push_back({"x-tenant", conf::MatchKind::exact, "t" + n, false});
+    routes.push_back(with_header);
+    routes.push_back(prefix("/", "last"));
+    vhosts.push_back(vhost("v" + n,
+                           {"v" + n + ".example.com", "*.w" + n + ".example.net", "p" + n + ".*"},
+                           std::move(routes)));
+  }
+  vhosts.push_back(vhost("default", {"*"}, {prefix("/")}));
+  RouteTable table(vhosts);
+  HeaderMap headers;
+  headers.add("X-Tenant", "t7");
+  const RouteRequest requests[] = {
+      request("/p3/x", "", "GET", &headers, "v7.example.com"),
+      request("/pp39", "", "GET", &headers, "a.w7.example.net:80"),
+      request("/e/20", "", "GET", &headers, "P7.example.org"),
+      request("/r11/42", "", "GET", &headers, "v7.example.com"),
+      request("/h/39/abc", "", "GET", &headers, "v7.example.com"),
+      request("/g/39/abc", "", "GET", &headers, "v7.example.com"),
+      request("/h/x", "", "GET", &headers, "v7.example.com"),
+      request("/nothing", "", "GET", &headers, "v99.example.com"),
+      request("/", "", "GET", nullptr, "unknown"),
+  };
+  for (const RouteRequest& r : requests) table.match(r);  // warms RE2's DFA caches
+  std::size_t before = allocation_count();
+  for (int i = 0; i < 100; ++i) {
+    for (const RouteRequest& r : requests) table.match(r);
+  }
+  EXPECT_EQ(allocation_count() - before, 0u);
+  EXPECT_EQ(table.match(requests[4]), &vhosts[7].routes[39 * 5 + 4]);
+  EXPECT_EQ(table.match(requests[5]), &vhosts[7].routes[39 * 5 + 4]);
+  EXPECT_EQ(table.match(requests[6]), &vhosts[7].routes[200]);
+  EXPECT_EQ(table.match(requests[7])->name, "last");
 }
 
 }  // namespace
