@@ -6,8 +6,9 @@
 //  - the same bytes in one buffer parse to the same transcript;
 //  - what the client gets (as http/response_relay.cc writes it: prepare_downstream_response, the
 //    framing from the parse, the body re-chunked for HTTP/1.1 clients or delimited by the close
-//    for HTTP/1.0 ones, interim responses to HTTP/1.1 clients only) parses back, as a response to
-//    the same request, to the same statuses, fields, framing, body and trailers.
+//    for HTTP/1.0 ones, interim responses without hop-by-hop fields to HTTP/1.1 clients only)
+//    parses back, as a response to the same request, to the same statuses, fields, framing,
+//    body and trailers.
 //
 // Input: byte 0 holds options (bits 0-1 the method: GET HEAD POST CONNECT, bit 2 an HTTP/1.0
 // client, bit 3 the request asked for an upgrade, bit 4 the connection closes after the input,
@@ -78,6 +79,8 @@ bool relay_head(Relayed& r, http::ResponseHead& h, const Options& o) {
   if (h.status < 200 && !h.upgrade) {
     // Interim: 100 was answered by ringress itself; others go to HTTP/1.1 clients only.
     if (h.status == 100 || o.client_http10) return true;
+    http::remove_hop_by_hop(h.headers, false);
+    h.headers.remove("content-length");
     http::write_response_head(r.bytes, h.status, h.reason, h.headers);
     want.head = describe_relayed(h);
     want.headers = copy_fields(h.headers);
