@@ -105,6 +105,34 @@ class HttpBench:
         for target in self.args.targets:
             if target != "direct":
                 self.start_proxy(target)
+        if "ringress" in self.args.targets:
+            for routes in sorted({wl.WORKLOADS[w].get("routes") for w in self.args.workloads}
+                                 - {None}):
+                self.start_ringress_with_routes(routes)
+
+    def proxy_of(self, workload, target):
+        """The process (its key in ports/pids) that `target` means for `workload`."""
+        routes = wl.WORKLOADS[workload].get("routes")
+        return f"ringress-routes{routes}" if routes and target == "ringress" else target
+
+    def start_ringress_with_routes(self, routes):
+        """A second ringress, also on the proxy core, whose virtual host has `routes` routes and
+        requests match the last one; idle except while a workload with "routes" runs."""
+        (port,) = free_ports(1)
+        name = f"ringress-routes{routes}"
+        config = os.path.join(self.workdir, f"{name}.toml")
+        with open(config, "w") as f:
+            f.write(http_configs.ringress_routes_config(port, self.origin.port, routes,
+                                                        self.args.ringress_runtime))
+        log = os.path.join(self.workdir, f"{name}.log")
+        with open(log, "ab") as out:
+            proc = self.procs.start(name, pinned(self.args.proxy_cpu,
+                                                 [self.args.ringress, "-c", config]),
+                                    stdout=out, stderr=out)
+        if not wait_listening(port, proc):
+            raise RuntimeError(f"{name} did not start listening; log:\n{tail(log)}")
+        self.ports[name], self.pids[name], self.logs[name] = port, proc.pid, log
+        self.proxies[name] = proc
 
     def start_proxy(self, target):
         (port,) = free_ports(1)
@@ -141,8 +169,9 @@ class HttpBench:
 
     def run_once(self, workload, target, seconds):
         spec = wl.WORKLOADS[workload]
-        pid = self.pids.get(target)
-        argv = wl.wrk_argv(self.args.wrk, self.scripts[workload], spec, self.ports[target],
+        proxy = self.proxy_of(workload, target)
+        pid = self.pids.get(proxy)
+        argv = wl.wrk_argv(self.args.wrk, self.scripts[workload], spec, self.ports[proxy],
                            seconds)
         accepts0, requests0 = self.origin.counters()
         if pid:
@@ -192,12 +221,13 @@ class HttpBench:
         if self.args.warmup:
             # Not recorded: first connections, page faults, pools and caches.
             for workload in self.args.workloads:
-                for target in self.args.targets:
+                for target in wl.targets_of(workload, self.args.targets):
                     self.run_once(workload, target, self.args.warmup)
         for rnd in range(self.args.rounds):
             for workload in self.args.workloads:
-                for target in self.args.targets:
-                    if target != "direct" and not self.procs.alive(target):
+                for target in wl.targets_of(workload, self.args.targets):
+                    proxy = self.proxy_of(workload, target)
+                    if target != "direct" and not self.procs.alive(proxy):
                         print(f"  {target} is gone; skipping", file=sys.stderr)
                         continue
                     r = self.run_once(workload, target, self.args.duration)

@@ -1,6 +1,9 @@
 """Configs for the HTTP benchmark: the nginx origin and the three proxies under test, made as
 equivalent as their knobs allow (see benchmarks/README.md, "What is equivalent").
 
+`python3 benchmarks/e2e/http_configs.py --routes 10000 [--port P] [--origin-port O]` prints the
+ringress config of the routes10k_64 workload (to time its load: `ringress -c FILE --validate`).
+
 All three proxies:
 - one worker thread/process, pinned by the harness;
 - keep-alive on both sides, no limit on requests per connection, up to 1024 idle upstream
@@ -10,6 +13,7 @@ All three proxies:
 - request and response bodies streamed in memory (nginx buffers them in memory, never on disk).
 """
 
+import argparse
 import os
 
 POOL_IDLE = 1024
@@ -188,3 +192,40 @@ max_idle_per_host = {POOL_IDLE}
 idle_timeout = "{POOL_IDLE_TIMEOUT_S}s"
 max_requests_per_connection = 0
 """
+
+
+def route_table(routes):
+    """`routes` routes in the mix of the router micro-benchmark (a quarter each prefix, exact,
+    regex, prefix + header matcher), none of which matches GET /64, then `prefix = "/"`: a
+    request for /64 takes the last route. As TOML lines of an inline array."""
+    lines = []
+    for i in range(routes - 1):
+        kind = i % 4
+        if kind == 0:
+            match = f'prefix = "/svc{i}/"'
+        elif kind == 1:
+            match = f'exact = "/exact/{i}"'
+        elif kind == 2:
+            match = f'regex = "/re{i}/[0-9]+"'
+        else:
+            match = f'prefix = "/hdr{i}/", headers = [{{ name = "x-tenant", exact = "t{i}" }}]'
+        lines.append(f'  {{ {match}, cluster = "origin" }},')
+    lines.append('  { prefix = "/", cluster = "origin" },')
+    return "\n".join(lines)
+
+
+def ringress_routes_config(port, origin_port, routes, runtime_extra=()):
+    """ringress_config with a virtual host of `routes` routes whose last one matches."""
+    text = ringress_config(port, origin_port, runtime_extra)
+    single = 'routes = [{ prefix = "/", cluster = "origin" }]'
+    assert single in text
+    return text.replace(single, "routes = [\n" + route_table(routes) + "\n]", 1)
+
+
+if __name__ == "__main__":
+    cli = argparse.ArgumentParser(description="print the ringress config of a routes workload")
+    cli.add_argument("--routes", type=int, default=10000)
+    cli.add_argument("--port", type=int, default=8080)
+    cli.add_argument("--origin-port", type=int, default=8081)
+    a = cli.parse_args()
+    print(ringress_routes_config(a.port, a.origin_port, a.routes), end="")

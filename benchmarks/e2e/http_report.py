@@ -1,5 +1,6 @@
 """Summaries and the markdown report of http_bench.py (median [min–max] over the rounds)."""
 
+import http_workloads as wl
 from bench_common import fmt, ratio, spread
 
 FIGURES = ["rps", "p50_ms", "p99_ms", "mib_per_s", "proxy_core_us_per_req",
@@ -98,7 +99,7 @@ def missing_figures(report, args):
     """What the smoke test checks: every target produced every figure (not how good it is)."""
     missing = []
     for w in args.workloads:
-        for t in args.targets:
+        for t in wl.targets_of(w, args.targets):
             s = report["summary"].get(f"{w}/{t}")
             if not s or not s["requests"]:
                 missing.append(f"{w}/{t}: no successful wrk run")

@@ -1,5 +1,8 @@
 """The HTTP workloads of http_bench.py and how one wrk run of them is made and read.
 
+A workload with "routes" runs against a second ringress process whose virtual host has that
+many routes (http_configs.ringress_routes_config); "targets" limits the targets it runs against.
+
 Every run is `wrk -t1 -c<connections> -d<seconds>s --latency -s <script> URL`: one wrk thread
 (the load core is shared with the origin), and a Lua script that sets the method and body and
 prints the exact totals as one JSON line at the end (wrk's own text rounds them).
@@ -15,6 +18,11 @@ import os
 WORKLOADS = {
     "get_64": {"path": "/64", "connections": 50,
                "about": "GET, 64 B response, 50 keep-alive connections"},
+    # The same request through a virtual host of 10,000 routes (the router micro-benchmark's
+    # mix) whose last route is the one that matches: ringress only, next to its get_64 figure.
+    "routes10k_64": {"path": "/64", "connections": 50, "routes": 10000, "targets": ["ringress"],
+                     "about": "GET, 64 B response, 50 keep-alive connections, through a "
+                     "10,000-route table whose last route matches (ringress only)"},
     "get_4k": {"path": "/4k", "connections": 50,
                "about": "GET, 4 KiB response, 50 keep-alive connections"},
     "get_64k": {"path": "/64k", "connections": 50,
@@ -41,10 +49,17 @@ WORKLOADS = {
                      "(ECDSA P-256, X25519) per request"},
 }
 TLS_WORKLOADS = ["tls_get_64", "tls_get_64k", "tls_close_64"]
-QUICK_WORKLOADS = ["get_64", "get_4k", "get_1m", "close_64", "conns1000_64", "post_64k"]
+QUICK_WORKLOADS = ["get_64", "routes10k_64", "get_4k", "get_1m", "close_64", "conns1000_64",
+                   "post_64k"]
 DEFAULT_WORKLOADS = QUICK_WORKLOADS + ["post_64k_early"]
 
 MARKER = "WRKJSON "
+
+
+def targets_of(name, targets):
+    """The targets of `targets` that workload `name` runs against (all, unless it names some)."""
+    only = WORKLOADS[name].get("targets")
+    return [t for t in targets if only is None or t in only]
 
 _DONE = r"""
 done = function(summary, latency, requests)
