@@ -14,7 +14,7 @@ RouteIndex::RouteIndex(std::span<const RouteMatcher> routes) : matchers_(routes.
   std::vector<std::string_view> keys(routes.size());
   for (std::size_t i = 0; i < routes.size(); ++i) {
     if (routes[i].path_kind() == conf::PathMatch::regex) {
-      literal_prefixes[i] = literal_prefix(*routes[i].path_regex());
+      literal_prefixes[i] = literal_prefix(std::string(routes[i].path()));
       keys[i] = literal_prefixes[i];
     } else {
       keys[i] = routes[i].path();

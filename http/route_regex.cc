@@ -20,9 +20,10 @@ std::unique_ptr<RE2> compile_regex(const std::string& pattern, std::string_view 
   return re;
 }
 
-std::string literal_prefix(const RE2& re, int max_length) {
+std::string literal_prefix(const std::string& pattern, int max_length) {
+  RE2 re(pattern, regex_options());
   std::string min, max;
-  if (!re.PossibleMatchRange(&min, &max, max_length)) return {};
+  if (!re.ok() || !re.PossibleMatchRange(&min, &max, max_length)) return {};
   auto [at_min, at_max] = std::mismatch(min.begin(), min.end(), max.begin(), max.end());
   return std::string(min.begin(), at_min);
 }

@@ -23,10 +23,11 @@ inline bool full_match(const RE2& re, std::string_view text) {
                   nullptr, 0);
 }
 
-// A string every text that `re` fully matches starts with: "/api/v1/" for "/api/v1/[0-9]+",
-// "" when there is none ("(?i)/api", ".*\.png"). At most `max_length` bytes. Computed from
-// RE2::PossibleMatchRange: every full match lies between its min and max, so it starts with
-// their common prefix.
-std::string literal_prefix(const RE2& re, int max_length = 128);
+// A string every text that `pattern` (a valid RE2 pattern) fully matches starts with:
+// "/api/v1/" for "/api/v1/[0-9]+", "" when there is none ("(?i)/api", ".*\.png"). At most
+// `max_length` bytes. Computed from RE2::PossibleMatchRange (every full match lies between its
+// min and max, so it starts with their common prefix) on a throwaway compile of the pattern:
+// the automaton that builds is not kept by the regex the router matches with.
+std::string literal_prefix(const std::string& pattern, int max_length = 128);
 
 }  // namespace ringress::http::routing
