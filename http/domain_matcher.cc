@@ -1,5 +1,8 @@
 #include "http/domain_matcher.h"
 
+#include <algorithm>
+#include <functional>
+
 namespace ringress::http::routing {
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
@@ -37,9 +40,15 @@ std::size_t DomainMatcher::FoldHash::operator()(std::string_view s) const {
 
 void DomainMatcher::Wildcards::add(std::string_view fixed, char edge, uint32_t index) {
   if (!table.try_emplace(std::string(fixed), index).second) return;
-  if (lengths.size() <= fixed.size()) lengths.resize(fixed.size() + 1);
-  lengths[fixed.size()] = true;
+  auto at = std::lower_bound(lengths.begin(), lengths.end(), fixed.size(), std::greater<>());
+  if (at == lengths.end() || *at != fixed.size()) lengths.insert(at, fixed.size());
   edges.set(static_cast<unsigned char>(lower_ascii(edge)));
+}
+
+std::span<const std::size_t> DomainMatcher::Wildcards::shorter_than(std::size_t host_size) const {
+  auto first = std::partition_point(lengths.begin(), lengths.end(),
+                                    [&](std::size_t length) { return length >= host_size; });
+  return {first, lengths.end()};
 }
 
 void DomainMatcher::add(std::string_view domain, uint32_t index) {
@@ -59,22 +68,15 @@ void DomainMatcher::add(std::string_view domain, uint32_t index) {
 uint32_t DomainMatcher::find(std::string_view host) const {
   host = strip_port(host);
   if (auto it = exact_.find(host); it != exact_.end()) return it->second;
-  // A wildcard stands for at least one character, so the host must be longer than the fixed part.
-  if (!suffixes_.table.empty()) {
-    for (std::size_t start = 1; start < host.size(); ++start) {  // longest suffix first
-      if (!suffixes_.may_hold(host.size() - start, host[start])) continue;
-      if (auto it = suffixes_.table.find(host.substr(start)); it != suffixes_.table.end()) {
-        return it->second;
-      }
-    }
+  for (std::size_t length : suffixes_.shorter_than(host.size())) {
+    std::string_view suffix = host.substr(host.size() - length);
+    if (!suffixes_.has_edge(suffix.front())) continue;
+    if (auto it = suffixes_.table.find(suffix); it != suffixes_.table.end()) return it->second;
   }
-  if (!prefixes_.table.empty()) {
-    for (std::size_t length = host.size(); length-- > 1;) {  // longest prefix first
-      if (!prefixes_.may_hold(length, host[length - 1])) continue;
-      if (auto it = prefixes_.table.find(host.substr(0, length)); it != prefixes_.table.end()) {
-        return it->second;
-      }
-    }
+  for (std::size_t length : prefixes_.shorter_than(host.size())) {
+    std::string_view prefix = host.substr(0, length);
+    if (!prefixes_.has_edge(prefix.back())) continue;
+    if (auto it = prefixes_.table.find(prefix); it != prefixes_.table.end()) return it->second;
   }
   return any_;
 }

@@ -3,15 +3,16 @@
 // the longest "prefix*" wildcard, then "*". Lookups are case-insensitive (ASCII), ignore the
 // port and never allocate: the exact domains, the suffix wildcards and the prefix wildcards are
 // three hash tables with a case-folding hash and equality, searched with views of the Host. The
-// wildcard tables are probed only with the parts of the Host that could be in them (a length
-// some wildcard has, starting (suffix) or ending (prefix) with a byte some wildcard does: for
-// "*.example.com" forms, the Host's dots), longest first, so the cost depends on the Host, not
-// on the number of domains.
+// wildcard tables are probed, longest first, only with the parts of the Host that could be in
+// them: of a length some wildcard has, and starting (suffix) or ending (prefix) with a byte some
+// wildcard does (for "*.example.com" forms, a dot). So the cost is a few hash probes, however
+// many domains there are.
 #pragma once
 
 #include <bitset>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -50,13 +51,13 @@ class DomainMatcher {
   // The fixed parts of one kind of wildcard.
   struct Wildcards {
     Table table;
-    std::vector<bool> lengths;  // lengths[n]: some fixed part is n bytes long
-    std::bitset<256> edges;     // lowercased first (suffixes) or last (prefixes) bytes
+    std::vector<std::size_t> lengths;  // of the fixed parts, each once, longest first
+    std::bitset<256> edges;            // lowercased first (suffixes) or last (prefixes) bytes
     void add(std::string_view fixed, char edge, uint32_t index);
-    bool may_hold(std::size_t length, char edge) const {
-      return length < lengths.size() && lengths[length] &&
-             edges[static_cast<unsigned char>(lower_ascii(edge))];
-    }
+    bool has_edge(char c) const { return edges[static_cast<unsigned char>(lower_ascii(c))]; }
+    // The lengths shorter than `host_size`, longest first (a wildcard stands for at least one
+    // character).
+    std::span<const std::size_t> shorter_than(std::size_t host_size) const;
   };
 
   Table exact_;
