@@ -7,11 +7,13 @@
 namespace ringress::http::routing {
 namespace {
 
-// An RE2::Set's automaton holds every pattern at once: give it room in proportion to the
-// patterns (a cap on a lazily grown cache, not an allocation).
+// An RE2::Set's program and automaton hold every pattern at once: RE2's default budget (8 MiB),
+// and 2 KiB more per pattern for large sets. It caps a lazily grown cache, it is not allocated
+// up front; a set that runs out of it anyway answers "unknown" and its routes are tried one by
+// one (RegexGroup::set_matches).
 RE2::Options set_options(std::size_t patterns) {
   RE2::Options options = regex_options();
-  options.set_max_mem(std::max<int64_t>(int64_t{8} << 20, int64_t(patterns) * (16 << 10)));
+  options.set_max_mem(std::max<int64_t>(int64_t{8} << 20, int64_t(patterns) * (2 << 10)));
   return options;
 }
 

@@ -7,6 +7,7 @@
 #include "http/route_regex.h"
 
 namespace ringress::http::routing {
+
 RouteIndex::RouteIndex(std::span<const RouteMatcher> routes) : matchers_(routes.data()) {
   // The string each route is filed under. The trie copies them, so the regexes' literal
   // prefixes only need to live until it is built.
