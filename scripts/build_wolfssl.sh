@@ -36,7 +36,7 @@ extra_configure=(
 )
 extra_cppflags="-DOPENSSL_COMPATIBLE_DEFAULTS -DWOLFSSL_ALWAYS_KEEP_SNI -DHAVE_KEYING_MATERIAL
   -DWOLFSSL_SIGNER_DER_CERT"
-recipe=2  # bump when a step below changes what gets built
+recipe=3  # bump when a step below changes what gets built
 
 fail() {
   echo "build_wolfssl: $*" >&2
@@ -124,13 +124,20 @@ printf '%s\n' "${debian_configure[@]}" | grep -qx -- --enable-distro ||
 # Debian's compiler and linker flags (debian/rules asks for hardening=+all).
 eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"
 CPPFLAGS="$CPPFLAGS $(echo $extra_cppflags)"
-# One fix to the source: 5.5.4 takes its AVX1/AVX2 AES-GCM code whenever the CPU has AVX, also
-# when it has no AES-NI (turned off in the firmware, or hidden by a hypervisor), where that code
-# would run AES instructions on a key schedule made by the C code. Ask for AES-NI there too.
+# Two guards 5.5.4 lacks, so that a CPU missing a feature (turned off in the firmware, or
+# hidden by a hypervisor) never runs its instructions:
+# - AES-GCM takes its AVX1/AVX2 code on AVX alone, also without AES-NI, where that code runs AES
+#   instructions (on a key schedule the C code made). Ask for AES-NI there too.
+# - The single-precision code takes its "avx2" routines on BMI2 and ADX alone; some of them
+#   (constant-time table lookups, the P-256 inversion) are AVX2 code. Ask for AVX2 there too.
 sed -i 's/IS_INTEL_AVX\([12]\)(intel_flags)/(haveAESNI \&\& IS_INTEL_AVX\1(intel_flags))/g' \
   wolfcrypt/src/aes.c
-[ "$(grep -c 'haveAESNI && IS_INTEL_AVX[12](intel_flags)' wolfcrypt/src/aes.c)" -eq 42 ] ||
-  fail "wolfcrypt/src/aes.c is not the 5.5.4 this script fixes"
+sed -i 's/IS_INTEL_BMI2(cpuid_flags) && IS_INTEL_ADX(cpuid_flags)/IS_INTEL_AVX2(cpuid_flags) \&\& &/g' \
+  wolfcrypt/src/sp_x86_64.c
+[ "$(grep -c 'haveAESNI && IS_INTEL_AVX[12](intel_flags)' wolfcrypt/src/aes.c)" -eq 42 ] &&
+  [ "$(grep -c 'AVX2(cpuid_flags) && IS_INTEL_BMI2(cpuid_flags) && IS_INTEL_ADX' \
+    wolfcrypt/src/sp_x86_64.c)" -eq 178 ] ||
+  fail "the source is not the 5.5.4 whose CPU checks this script completes"
 [ -x configure ] || step autoreconf -fi
 step ./configure --prefix="$prefix" --libdir="$prefix/lib" --disable-dependency-tracking \
   "${debian_configure[@]}" "${extra_configure[@]}"
