@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "conf/config.h"
@@ -29,10 +30,14 @@ const std::vector<std::string_view>& filter_settings_keys();
 std::vector<VirtualHost> read_virtual_hosts(const Value& value,
                                             const std::vector<Cluster>& clusters);
 
-// routes_section.cc: one element of a virtual host's `routes`; `before` are the routes before it
-// in the same virtual host.
+// Names given so far in one list (virtual hosts, or one virtual host's routes) -> their index,
+// so that a duplicate is found without comparing every pair.
+using NameIndex = std::unordered_map<std::string, size_t>;
+
+// routes_section.cc: one element of a virtual host's `routes`; `names` holds the names of the
+// routes before it in the same virtual host (and gets this one's).
 Route read_route(const Value& value, const std::string& vhost_name, size_t index,
-                 const std::vector<Cluster>& clusters, const std::vector<Route>& before);
+                 const std::vector<Cluster>& clusters, NameIndex& names);
 
 // route_match.cc: what a route matches besides the path.
 std::vector<std::string> read_methods(const Value& value);

@@ -124,17 +124,17 @@ void read_route_hash_policy(const Table& table, const std::vector<Cluster>& clus
 }  // namespace
 
 Route read_route(const Value& value, const std::string& vhost_name, size_t index,
-                 const std::vector<Cluster>& clusters, const std::vector<Route>& before) {
+                 const std::vector<Cluster>& clusters, NameIndex& names) {
   Table table = value.table(kRouteKeys);
   Route route;
   route.name = vhost_name + "/" + std::to_string(index);
   if (auto v = table.get("name")) {
     route.name = read_name(*v);
-    for (size_t i = 0; i < before.size(); ++i) {
-      if (before[i].name == route.name)
-        v->fail(quoted(route.name) + " is already the name of " +
-                value.path().substr(0, value.path().rfind('[')) + "[" + std::to_string(i) + "]");
-    }
+    auto [it, added] = names.emplace(route.name, index);
+    if (!added)
+      v->fail(quoted(route.name) + " is already the name of " +
+              value.path().substr(0, value.path().rfind('[')) + "[" + std::to_string(it->second) +
+              "]");
   }
 
   // Match

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 
 #include "conf/http_sections.h"
 #include "conf/http_syntax.h"
@@ -39,10 +40,6 @@ std::string read_domain(const Value& value) {
 }
 
 // Where a domain was first seen in this listener, for the duplicate message.
-struct SeenDomain {
-  std::string domain;
-  std::string vhost_path;
-};
 
 }  // namespace
 
@@ -55,7 +52,10 @@ std::vector<VirtualHost> read_virtual_hosts(const Value& value,
   std::vector<Value> items = value.array();
   if (items.empty()) value.fail("list at least one virtual host");
   std::vector<VirtualHost> vhosts;
-  std::vector<SeenDomain> seen;
+  // Duplicate names and domains are found by hash: a config of 10,000 virtual hosts loads in
+  // linear time.
+  std::unordered_map<std::string, std::string> seen;  // domain -> the path of its vhost
+  NameIndex vhost_names;
   for (size_t index = 0; index < items.size(); ++index) {
     const Value& item = items[index];
     Table table = item.table({"name", "domains", "routes"});
@@ -63,18 +63,14 @@ std::vector<VirtualHost> read_virtual_hosts(const Value& value,
     vhost.name = "vhost" + std::to_string(index);
     if (auto v = table.get("name")) {
       vhost.name = read_name(*v);
-      for (size_t i = 0; i < vhosts.size(); ++i) {
-        if (vhosts[i].name == vhost.name)
-          v->fail(quoted(vhost.name) + " is already the name of " + items[i].path());
-      }
+      auto [it, added] = vhost_names.emplace(vhost.name, index);
+      if (!added)
+        v->fail(quoted(vhost.name) + " is already the name of " + items[it->second].path());
     }
     auto add_domain = [&](const std::string& domain, const Value& where, std::string_view note) {
-      for (const SeenDomain& s : seen) {
-        if (s.domain == domain)
-          where.fail(quoted(domain) + std::string(note) + " is already a domain of " +
-                     s.vhost_path);
-      }
-      seen.push_back({domain, item.path()});
+      auto [it, added] = seen.emplace(domain, item.path());
+      if (!added)
+        where.fail(quoted(domain) + std::string(note) + " is already a domain of " + it->second);
       vhost.domains.push_back(domain);
     };
     if (auto v = table.get("domains")) {
@@ -88,8 +84,9 @@ std::vector<VirtualHost> read_virtual_hosts(const Value& value,
     Value routes = table.require("routes");
     std::vector<Value> route_items = routes.array();
     if (route_items.empty()) routes.fail("list at least one route");
+    NameIndex route_names;
     for (size_t i = 0; i < route_items.size(); ++i)
-      vhost.routes.push_back(read_route(route_items[i], vhost.name, i, clusters, vhost.routes));
+      vhost.routes.push_back(read_route(route_items[i], vhost.name, i, clusters, route_names));
     vhosts.push_back(std::move(vhost));
   }
   return vhosts;
