@@ -576,6 +576,13 @@ TEST(HttpErrors, VirtualHosts) {
                           "routes = [{ cluster = \"users\" }]\n")),
             "proxy.toml:14:8: listeners[0].virtual_hosts[1].name: \"api\" is already the name of "
             "listeners[0].virtual_hosts[0]");
+  EXPECT_EQ(error_of(http("",
+                          "[[listeners.virtual_hosts]]\n"
+                          "routes = [{ name = \"r\", cluster = \"users\" },\n"
+                          "          { name = \"s\", cluster = \"users\" },\n"
+                          "          { name = \"r\", cluster = \"users\" }]\n")),
+            "proxy.toml:13:20: listeners[0].virtual_hosts[0].routes[2].name: \"r\" is already the "
+            "name of listeners[0].virtual_hosts[0].routes[0]");
 }
 
 TEST(HttpErrors, Domains) {
