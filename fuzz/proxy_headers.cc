@@ -50,6 +50,7 @@ constexpr std::string_view kNames[] = {"Connection",
                                        "connection"};
 constexpr std::string_view kClientIps[] = {"192.0.2.7", "2001:db8::7"};
 constexpr std::string_view kUpstreamHost = "backend.internal:8080";
+constexpr std::string_view kEndpointHost = "10.0.0.1:8080";
 
 bool is_named(std::string_view name, std::initializer_list<std::string_view> names) {
   for (std::string_view n : names)
@@ -216,9 +217,14 @@ void check_upstream(const Fields& input, const Fields& got, const http::RequestH
       FUZZ_CHECK(
           values_of(got, "x-forwarded-host") == std::vector<std::string>{std::string(head.host)},
           "X-Forwarded-Host\n" + context);
-  } else {
+  } else if (!values_of(input, "host").empty()) {
     FUZZ_CHECK(values_of(got, "host") == values_of(input, "host"),
                "the client's Host fields changed\n" + context);
+  } else {
+    // A request without Host (HTTP/1.0) gets its target's authority, else the endpoint.
+    const std::string want(head.host.empty() ? kEndpointHost : head.host);
+    FUZZ_CHECK(values_of(got, "host") == std::vector<std::string>{want},
+               "Host of a request that had none is not \"" + want + "\"\n" + context);
   }
   // X-Request-Id: the client's first line alone when it is not empty, else a new one (or the
   // lines as they came).
@@ -300,7 +306,8 @@ void proxy_headers(const uint8_t* data, std::size_t size) {
     exchange.request = &head;
     exchange.client_ip = client_ip;
     const std::string_view upstream_host = rewrite_host ? kUpstreamHost : std::string_view();
-    http::prepare_upstream_request(map, exchange, settings, trusted, upstream_host, upgrading);
+    http::prepare_upstream_request(map, exchange, settings, trusted, upstream_host, upgrading,
+                                   kEndpointHost);
     check_upstream(input, copy_fields(map), head, settings, trusted, client_ip, upstream_host,
                    upgrading);
   }

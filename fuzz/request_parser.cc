@@ -31,6 +31,7 @@ namespace {
 
 constexpr std::string_view kClientIp = "192.0.2.7";
 constexpr std::string_view kUpstreamHost = "backend.internal:8080";
+constexpr std::string_view kEndpointHost = "10.0.0.1:8080";
 
 struct Options {
   bool client_trusted = false;
@@ -111,7 +112,8 @@ Rewritten forwarded(http::RequestHead& h, core::Arena& arena, const Options& o, 
   exchange.client_ip = kClientIp;
   const std::string_view original_host = h.host;
   http::prepare_upstream_request(h.headers, exchange, settings, o.client_trusted,
-                                 o.rewrite_host ? kUpstreamHost : std::string_view(), upgrading);
+                                 o.rewrite_host ? kUpstreamHost : std::string_view(), upgrading,
+                                 kEndpointHost);
   if (!o.client_trusted) h.headers.remove("X-Forwarded-Client-Cert");
   Rewritten r;
   http::write_request_head(r.bytes, h.method, h.origin_target, 1, h.headers);
@@ -120,7 +122,8 @@ Rewritten forwarded(http::RequestHead& h, core::Arena& arena, const Options& o, 
   http::RequestHead want;
   want.method = h.method;
   want.origin_target = h.origin_target;
-  want.host = o.rewrite_host ? kUpstreamHost : original_host;
+  const bool rewritten = o.rewrite_host && h.method != "CONNECT";
+  want.host = rewritten ? kUpstreamHost : original_host.empty() ? kEndpointHost : original_host;
   want.chunked = h.chunked;
   want.has_content_length = h.has_content_length;
   want.content_length = h.content_length;
@@ -200,7 +203,12 @@ Run parse(const std::vector<core::BufferSlice>& slices, const http::ParseLimits&
             end_message(Message::End::upgrade);
             return run;  // the rest is tunnel data
           }
-          // Declined (no route takes it): the connection goes on as HTTP.
+          // Declined (no route takes it): a CONNECT gets a 404 and the connection closes; any
+          // other upgrade goes on as HTTP.
+          if (h.method == "CONNECT") {
+            messages.back().end = Message::End::error;
+            return run;
+          }
           parser.resume_after_upgrade();
           h.upgrade = false;
           h.headers.remove("upgrade");

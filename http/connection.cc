@@ -260,7 +260,14 @@ core::Task<void> HttpListener::Connection::run_filters_and_route() {
       l_.routes_.match({req.host, req.method, req.path, req.query, &req.headers}, &vhost);
   exchange_.vhost = vhost;
   exchange_.route = route;
-  if (req.upgrade && !(route && route->allow_upgrade && !route->clusters.empty())) {
+  const bool tunnel_route = route && route->allow_upgrade && !route->clusters.empty();
+  if (req.upgrade && !tunnel_route && req.method == "CONNECT") {
+    // Forwarded as a plain request, a CONNECT could open a tunnel the upstream and ringress
+    // disagree about: only a route that takes upgrades carries one (Envoy's 404 too).
+    co_await reply(404, "no route takes CONNECT requests here\n", flags::kNoRoute, true);
+    co_return;
+  }
+  if (req.upgrade && !tunnel_route) {
     ctx_->request_parser.resume_after_upgrade();
     req.upgrade = false;
     req.headers.remove("upgrade");

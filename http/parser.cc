@@ -168,14 +168,11 @@ Coding transfer_coding(const HeaderMap& headers) {
   return codings == 1 ? Coding::chunked : Coding::unsupported;
 }
 
-// llhttp stops at the first byte that no method it knows has there. If the method is still a
-// token (e.g. "FOO", "GETX", "get"), it is unknown (501); otherwise it is malformed (400).
-bool unknown_method(const char* pos, const char* end) {
-  if (pos >= end || !is_tchar(*pos)) return false;
-  for (; pos < end && *pos != ' '; ++pos)
-    if (!is_tchar(*pos)) return false;
-  return true;
-}
+// llhttp stops at the first byte that no method it knows has there. If that byte can still be
+// part of a method token (e.g. "FOO", "GETX", "get"), the method is unknown (501); otherwise it
+// is malformed (400). Only that byte decides, so the verdict does not depend on how the bytes
+// were cut.
+bool unknown_method(const char* pos, const char* end) { return pos < end && is_tchar(*pos); }
 
 // Splits the request-target into path/query/origin_target; `authority` gets the authority of an
 // absolute-form or CONNECT target. Returns nullptr, or why the target is refused.
@@ -311,6 +308,7 @@ ParseStatus MessageParser::parse(const core::BufferSlice& input, uint32_t& offse
       }
       len = budget_;  // parse no byte past the limit
     }
+    if (phase == Phase::head && kind_ == Kind::request) len = cap_at_target_limit(start, len);
     event_ = ParseStatus::need_more;
     body_at_ = nullptr;
     const int err = llhttp_execute(ll_, start, len);
@@ -560,6 +558,20 @@ const char* MessageParser::scan(const unsigned char* p, const unsigned char* end
 
 // Whether `next`, the byte after those scanned, continues the request-target: the request line
 // has had its first space and `next` is not the second.
+// The request-target is fed so that llhttp never sees a byte past its limit: the verdict is then
+// the same however the bytes were cut (a bad byte past the limit is a 414, one before it a 400).
+uint32_t MessageParser::cap_at_target_limit(const char* start, uint32_t len) const {
+  const bool in_method = check_.line == Line::idle || (check_.line == Line::request && check_.count == 0);
+  const bool in_target = check_.line == Line::request && check_.count == 1;
+  if (!in_method && !in_target) return len;
+  const std::size_t room = limits_.max_uri_length - target_.size() + 1;  // the byte that crosses
+  if (len <= room) return len;
+  if (in_target) return uint32_t(room);
+  // Still in the method: stop after its space, so the next call starts in the target.
+  const void* sp = std::memchr(start, ' ', len);
+  return sp ? uint32_t(static_cast<const char*>(sp) - start + 1) : len;
+}
+
 bool MessageParser::in_request_target(char next) const {
   return kind_ == Kind::request && check_.line == Line::request && check_.count == 1 &&
          !check_.prev_cr && next != ' ';

@@ -84,6 +84,7 @@ class MessageParser {
   int reject(uint16_t request_status, const char* reason);
   const char* scan(const unsigned char* p, const unsigned char* end);
   bool in_request_target(char next) const;
+  uint32_t cap_at_target_limit(const char* start, uint32_t len) const;
   uint16_t llhttp_error_status(int err, const char* pos, const char* end) const;
   int finish_request_head();
   int finish_response_head();

@@ -119,7 +119,8 @@ void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {
 }
 
 void prepare_upstream_request(HeaderMap& headers, Exchange& e, const ProxyHeaderSettings& s,
-                              bool client_trusted, std::string_view upstream_host, bool upgrading) {
+                              bool client_trusted, std::string_view upstream_host, bool upgrading,
+                              std::string_view endpoint_host) {
   remove_hop_by_hop(headers, upgrading);
   if (upgrading) headers.add("Connection", "upgrade");
   write_request_framing(headers, *e.request, *e.arena);
@@ -133,9 +134,12 @@ void prepare_upstream_request(HeaderMap& headers, Exchange& e, const ProxyHeader
       client_trusted ? first_element(headers, "x-forwarded-proto") : std::string_view{};
   headers.set("X-Forwarded-Proto", proto.empty() ? s.scheme : proto);
 
-  if (!upstream_host.empty()) {
+  if (!upstream_host.empty() && e.request->method != "CONNECT") {
     if (!e.request->host.empty()) headers.set("X-Forwarded-Host", e.request->host);
     headers.set("Host", upstream_host);
+  } else if (!headers.get("host")) {
+    const std::string_view host = e.request->host.empty() ? endpoint_host : e.request->host;
+    if (!host.empty()) headers.set("Host", host);
   }
 
   // The client's id (its first line, sent as the only one: the upstream and the access log must

@@ -27,7 +27,10 @@ struct ProxyHeaderSettings {
 void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade);
 
 // Rewrites request headers for the upstream. `client_trusted`: the peer is a trusted proxy.
-// `upstream_host`: the new Host value, or empty to keep the client's. The framing fields are
+// `upstream_host`: the new Host value, or empty to keep the client's; a CONNECT keeps its Host
+// (it must name the tunnel's target). A request that came without Host (HTTP/1.0) is sent with
+// the authority of its absolute-form target, else `endpoint_host` (the upstream endpoint, as
+// nginx's $proxy_host): it goes out as HTTP/1.1, which requires one. The framing fields are
 // written from the parsed head (exchange.request), not kept from the map: every Content-Length
 // and Transfer-Encoding field is removed, then `Transfer-Encoding: chunked` is added for a
 // chunked request, `Content-Length: <parsed length>` for one with a length. Fields sent on
@@ -37,7 +40,8 @@ void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade);
 // first non-empty X-Request-Id is kept alone.
 void prepare_upstream_request(HeaderMap& headers, Exchange& exchange,
                               const ProxyHeaderSettings& settings, bool client_trusted,
-                              std::string_view upstream_host, bool upgrading);
+                              std::string_view upstream_host, bool upgrading,
+                              std::string_view endpoint_host = {});
 
 // Rewrites response headers for the client. Removes Transfer-Encoding (the caller writes the
 // framing it sends); keeps the Content-Length field, which the parser has checked (one field,

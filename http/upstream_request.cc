@@ -28,7 +28,7 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
   std::string_view host_override = route.host_rewrite;
   if (route.auto_host_rewrite) host_override = cluster.pool.host(at.host).name;
   prepare_upstream_request(req.headers, exchange_, l_.proxy_headers_, client_trusted_,
-                           host_override, upgrading);
+                           host_override, upgrading, cluster.pool.host(at.host).name);
   // A client's own X-Forwarded-Client-Cert is passed on only from a trusted proxy to a plain
   // listener: an upstream may trust the header.
   if (tls_ || !client_trusted_) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the fuzz preset (clang 14, libFuzzer, ASan + UBSan) and runs every fuzz target for the
 # same time each (docs/fuzzing.md):
-#   scripts/fuzz.sh 20                  CI: 20 s per target
+#   scripts/fuzz.sh 10                  CI: 10 s per target
 #   scripts/fuzz.sh 3600                an hour per target
 #   scripts/fuzz.sh 600 request_parser  some targets only
 #   scripts/fuzz.sh --no-build 60       the fuzzers already built in build/fuzz
@@ -30,10 +30,14 @@ targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 
 if ((build)); then
+  scripts/setup.sh
   if ! command -v clang++-14 >/dev/null ||
     ! compgen -G "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null; then
-    echo "fuzz: clang 14 with libFuzzer not found: sudo apt-get install clang-14 libclang-rt-14-dev" >&2
-    exit 2
+    sudo=""
+    ((EUID == 0)) || sudo=sudo
+    echo "fuzz: installing clang 14 and its libFuzzer runtime"
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends clang-14 libclang-rt-14-dev >/dev/null
   fi
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz -j "$(nproc)"

@@ -178,5 +178,34 @@ TEST_F(ProxyHeadersTest, HostRewriteSetsHostAndForwardedHost) {
   EXPECT_EQ(up.header("x-forwarded-host"), "public.example.com:8080") << up.describe();
 }
 
+// HTTP/1.0 needs no Host, but ringress forwards HTTP/1.1, which does: the authority of an
+// absolute-form target, else the upstream endpoint (nginx's $proxy_host). Without one a strict
+// upstream answers 400.
+TEST_F(ProxyHeadersTest, Http10RequestWithoutHostIsSentWithOne) {
+  HttpUpstream upstream(describe_request);
+  ASSERT_TRUE(start(config_for(upstream.port())));
+  const std::string endpoint = "127.0.0.1:" + std::to_string(upstream.port());
+  const std::pair<std::string, std::string> cases[] = {
+      {"GET /h HTTP/1.0\r\n\r\n", endpoint},
+      {"GET http://www.example.com/h HTTP/1.0\r\n\r\n", "www.example.com"},
+      {"GET /h HTTP/1.0\r\nHost: given.example\r\n\r\n", "given.example"},
+  };
+  for (const auto& [request, host] : cases) {
+    const size_t before = upstream.request_count();
+    HttpClient c = client();
+    ASSERT_TRUE(c.send(request, soon()).ok());
+    std::string raw;
+    IoResult closed = c.wait_closed(soon(), &raw);
+    EXPECT_TRUE(closed.status == IoResult::kEof) << closed.describe();
+    EXPECT_EQ(raw.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << raw;
+    auto seen = upstream.wait_requests(before + 1, soon());
+    ASSERT_TRUE(seen);
+    const HttpMessage& up = (*seen)[before].message;
+    EXPECT_EQ(up.target, "/h");
+    EXPECT_EQ(up.headers.count("host"), 1u) << up.describe();
+    EXPECT_EQ(up.header("host"), host) << up.describe();
+  }
+}
+
 }  // namespace
 }  // namespace ringress::test

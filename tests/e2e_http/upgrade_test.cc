@@ -111,5 +111,26 @@ TEST_F(UpgradeTest, UpgradeOnRouteWithoutAllowUpgradeIsAPlainRequest) {
   EXPECT_EQ(next.body, "plain /after");
 }
 
+// Forwarded as a plain request, a CONNECT the upstream accepts would be a tunnel to it and more
+// requests to ringress. Only a route that takes upgrades carries one; else 404 and the close.
+TEST_F(UpgradeTest, ConnectWithoutATunnelRouteIsRefusedAndTheConnectionClosed) {
+  HttpUpstream upstream(websocket_upstream);
+  ASSERT_TRUE(start(upgrade_config(listen_port_, upstream.port())));
+  HttpClient c = client();
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.send("CONNECT www.example.com:443 HTTP/1.1\r\nHost: www.example.com:443\r\n\r\n"
+                     "GET / HTTP/1.1\r\nHost: h\r\n\r\n",
+                     soon())
+                  .ok());
+  std::string raw;
+  IoResult closed = c.wait_closed(soon(), &raw);
+  EXPECT_TRUE(closed.status == IoResult::kEof || closed.status == IoResult::kReset)
+      << closed.describe();
+  EXPECT_EQ(raw.rfind("HTTP/1.1 404 Not Found\r\n", 0), 0u) << raw;
+  EXPECT_NE(raw.find("\r\nConnection: close\r\n"), std::string::npos) << raw;
+  EXPECT_EQ(raw.find("HTTP/1.1", 1), std::string::npos) << "one response only: " << raw;
+  EXPECT_EQ(upstream.request_count(), 0u);
+}
+
 }  // namespace
 }  // namespace ringress::test

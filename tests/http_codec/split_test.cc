@@ -43,6 +43,7 @@ const char* const kBadRequests[] = {
     "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
     "GET / HTTP/2.0\r\nHost: a\r\n\r\n",
     "FOO / HTTP/1.1\r\nHost: a\r\n\r\n",
+    "FOO\x01 / HTTP/1.1\r\nHost: a\r\n\r\n",
     "GET / HTTP/1.1\r\nHost: a\r\n: b\r\n\r\n",
     "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;a=\"b\r\nabc\r\n0\r\n\r\n",
     "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;a=b \r\nabc\r\n0\r\n\r\n",
@@ -63,8 +64,9 @@ const char* const kResponses[] = {
 };
 
 template <typename Parser>
-Log parse_split(Slices& slices, core::Arena& arena, std::string_view bytes, std::size_t cut) {
-  Parser p(ParseLimits{}, arena);
+Log parse_split(Slices& slices, core::Arena& arena, std::string_view bytes, std::size_t cut,
+                const ParseLimits& limits = {}) {
+  Parser p(limits, arena);
   if constexpr (std::is_same_v<Parser, ResponseParser>) p.expect_response_to("GET");
   if (cut == std::string_view::npos) return drive(p, {slices.make(bytes)});
   return drive(p, slices.split(bytes, {cut}));
@@ -72,13 +74,13 @@ Log parse_split(Slices& slices, core::Arena& arena, std::string_view bytes, std:
 
 // Returns the transcript of the whole input.
 template <typename Parser>
-Log expect_split_invariant(std::string_view bytes) {
+Log expect_split_invariant(std::string_view bytes, const ParseLimits& limits = {}) {
   Slices slices;
   core::Arena arena;
-  Log whole = parse_split<Parser>(slices, arena, bytes, std::string_view::npos);
+  Log whole = parse_split<Parser>(slices, arena, bytes, std::string_view::npos, limits);
   EXPECT_FALSE(whole.empty());
   for (std::size_t cut = 0; cut <= bytes.size(); ++cut) {
-    Log split = parse_split<Parser>(slices, arena, bytes, cut);
+    Log split = parse_split<Parser>(slices, arena, bytes, cut, limits);
     if (split != whole) {
       EXPECT_EQ(split, whole) << "cut at " << cut << " of:\n" << bytes;
       break;
@@ -108,6 +110,20 @@ TEST(SplitTest, BadRequestsFailTheSameAtEveryCut) {
               0u)
         << r;
   }
+}
+
+// A bad byte after the request-target's limit is never seen: 414 however the bytes are cut (the
+// limit is crossed first); one before the limit is a 400 at every cut.
+TEST(SplitTest, TargetLimitOrBadByteIsTheSameVerdictAtEveryCut) {
+  const ParseLimits limits{.max_uri_length = 16};
+  const std::string tail = std::string(1, '\0') + " HTTP/1.1\r\nHost: a\r\n\r\n";
+  const Log past = expect_split_invariant<RequestParser>("GET /" + std::string(20, 'k') + tail,
+                                                         limits);
+  EXPECT_EQ(past.back().rfind("error 414", 0), 0u) << past.back();
+  const Log within = expect_split_invariant<RequestParser>("GET /kk" + tail, limits);
+  EXPECT_EQ(within.back().rfind("error 400", 0), 0u) << within.back();
+  const Log unknown = expect_split_invariant<RequestParser>("FOO\x01 / HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(unknown.back().rfind("error 501", 0), 0u) << unknown.back();
 }
 
 TEST(SplitTest, ResponsesParseTheSameAtEveryCut) {
