@@ -166,6 +166,8 @@ TEST_F(TcpTlsTest, FailedOriginationClosesClient) {
       << closed.describe();
   EXPECT_EQ(closed.bytes, 0u);
   EXPECT_EQ(echo.accepted(), 0u);
+  // The client may see the close before the worker's log line is written: stop the proxy first.
+  ASSERT_TRUE(proxy_.terminate(stretched(seconds(10))));
   EXPECT_TRUE(contains(proxy_.log(), "failed: certificate not signed by a trusted CA"))
       << proxy_.log();
 }
