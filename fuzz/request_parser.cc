@@ -111,6 +111,7 @@ Rewritten forwarded(http::RequestHead& h, core::Arena& arena, const Options& o, 
   exchange.request = &h;
   exchange.client_ip = kClientIp;
   const std::string_view original_host = h.host;
+  const bool had_host = h.headers.get("host") != nullptr;  // an empty Host is kept as it came
   http::prepare_upstream_request(h.headers, exchange, settings, o.client_trusted,
                                  o.rewrite_host ? kUpstreamHost : std::string_view(), upgrading,
                                  kEndpointHost);
@@ -123,7 +124,9 @@ Rewritten forwarded(http::RequestHead& h, core::Arena& arena, const Options& o, 
   want.method = h.method;
   want.origin_target = h.origin_target;
   const bool rewritten = o.rewrite_host && h.method != "CONNECT";
-  want.host = rewritten ? kUpstreamHost : original_host.empty() ? kEndpointHost : original_host;
+  want.host = rewritten                             ? kUpstreamHost
+              : original_host.empty() && !had_host ? kEndpointHost
+                                                   : original_host;
   want.chunked = h.chunked;
   want.has_content_length = h.has_content_length;
   want.content_length = h.content_length;
