@@ -6,12 +6,14 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "conf/http_config.h"
+#include "conf/outlier.h"
 #include "conf/units.h"
 #include "core/socket_address.h"
 #include "tls/client_context.h"
@@ -68,6 +70,7 @@ struct Cluster {
   PoolSettings pool;                                      // http upstream keep-alive
   tls::ClientSettings tls;                                // origination
   std::shared_ptr<const tls::ClientContext> tls_context;  // built at load when tls.enabled
+  std::optional<OutlierDetection> outlier_detection;      // passive checks (conf/outlier.h)
 };
 
 // A tcp listener's choice of cluster by the server name in the client's TLS ClientHello.
