@@ -96,7 +96,8 @@ LbSettings read_lb_settings(const Table& table) {
 Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
   Table table = value.table({"name", "endpoints", "lb_policy", "ring_hash", "least_request",
                              "connect_timeout", "max_idle_per_host", "idle_timeout",
-                             "max_requests_per_connection", "tls", "outlier_detection"});
+                             "max_requests_per_connection", "tls", "health_check",
+                             "outlier_detection"});
   Cluster cluster;
   Value name = table.require("name");
   cluster.name = read_name(name);
@@ -129,6 +130,7 @@ Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
     cluster.pool.max_requests_per_connection =
         static_cast<uint32_t>(v->integer(0, kMaxRequestsPerConnection));
   if (auto v = table.get("tls")) read_cluster_tls(*v, cluster);
+  if (auto v = table.get("health_check")) cluster.health_check = read_health_check(*v);
   if (auto v = table.get("outlier_detection"))
     cluster.outlier_detection = read_outlier_detection(*v);
   return cluster;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "conf/health_check.h"
 #include "conf/http_config.h"
 #include "conf/outlier.h"
 #include "conf/units.h"
@@ -70,6 +71,7 @@ struct Cluster {
   PoolSettings pool;                                      // http upstream keep-alive
   tls::ClientSettings tls;                                // origination
   std::shared_ptr<const tls::ClientContext> tls_context;  // built at load when tls.enabled
+  std::optional<HealthCheck> health_check;                // active checks (lb/health_checker.h)
   std::optional<OutlierDetection> outlier_detection;      // passive checks (conf/outlier.h)
 };
 
