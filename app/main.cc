@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "app/control_loop.h"
 #include "app/worker.h"
 #include "conf/config.h"
 #include "core/log.h"
@@ -56,9 +57,11 @@ void log_totals(const conf::Config& config, const app::WorkerStats& t) {
   if (has_tcp)
     RLOG_INFO(
         "tcp: %llu connections, %llu upstream connect failures, %llu without upstream, "
+        "%llu no healthy upstream, %llu over circuit breakers, "
         "%llu idle timeouts, %llu resets, %llu bytes up, %llu bytes down",
         (ull)t.tcp.accepted, (ull)t.tcp.upstream_connect_failed, (ull)t.tcp.no_upstream,
-        (ull)t.tcp.idle_timeout, (ull)t.tcp.reset, (ull)t.tcp.bytes_downstream_to_upstream,
+        (ull)t.tcp.no_healthy_upstream, (ull)t.tcp.overflow, (ull)t.tcp.idle_timeout,
+        (ull)t.tcp.reset, (ull)t.tcp.bytes_downstream_to_upstream,
         (ull)t.tcp.bytes_upstream_to_downstream);
   const auto& h = t.http;
   if (has_http)
@@ -87,6 +90,23 @@ void log_totals(const conf::Config& config, const app::WorkerStats& t) {
         (ull)t.tcp.sni_no_route);
   if (t.rejected_overload > 0)
     RLOG_WARN("%llu connections refused over listeners' max_connections", (ull)t.rejected_overload);
+  for (std::size_t i = 0; i < t.clusters.size(); ++i) {
+    const auto& c = t.clusters[i];
+    if (c.no_healthy_upstream + c.panic_picks + c.overflow_connections + c.overflow_pending +
+            c.overflow_requests + c.overflow_retries + c.retry_budget_exhausted + c.retry_backoffs +
+            c.per_try_timeouts + c.reports_dropped ==
+        0)
+      continue;
+    RLOG_INFO(
+        "cluster %s: %llu no healthy upstream, %llu panic picks; over circuit breakers: %llu "
+        "max_connections, %llu max_pending_requests, %llu max_requests, %llu max_retries; "
+        "%llu retries over budget, %llu retry backoffs, %llu per-try timeouts, "
+        "%llu outcome reports dropped",
+        config.clusters[i].name.c_str(), (ull)c.no_healthy_upstream, (ull)c.panic_picks,
+        (ull)c.overflow_connections, (ull)c.overflow_pending, (ull)c.overflow_requests,
+        (ull)c.overflow_retries, (ull)c.retry_budget_exhausted, (ull)c.retry_backoffs,
+        (ull)c.per_try_timeouts, (ull)c.reports_dropped);
+  }
   for (std::size_t i = 0; i < t.pools.size(); ++i) {
     const auto& p = t.pools[i];
     if (p.connections_opened == 0 && p.connect_failures == 0) continue;
@@ -117,7 +137,8 @@ int run(const conf::Config& config) {
     }
   }
 
-  // Signals are taken synchronously by this thread; workers inherit the blocked mask.
+  // Signals are taken by the control loop (a signalfd on this thread's ring); blocked here
+  // before any thread starts, so workers inherit the mask and none is delivered to them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -125,15 +146,19 @@ int run(const conf::Config& config) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Constructed first and destroyed last: workers report to its inbox until they are joined.
+  app::ControlLoop control(config);
   std::vector<std::unique_ptr<app::Worker>> pool;
   for (unsigned w = 0; w < workers; ++w) {
-    pool.push_back(std::make_unique<app::Worker>(w, config, std::move(sockets[w])));
+    pool.push_back(std::make_unique<app::Worker>(
+        w, config, std::move(sockets[w]), control.initial_host_sets(), workers, control.inbox()));
     std::string error = pool.back()->start();
     if (!error.empty()) {
       std::fprintf(stderr, "ringress: %s\n", error.c_str());
       for (auto& p : pool) p->drain();
       return 1;
     }
+    control.registry().add(w, pool.back()->inbox());
   }
   for (const auto& l : config.listeners) {
     const char* tls = l.tls.enabled ? ", tls" : "";
@@ -155,24 +180,20 @@ int run(const conf::Config& config) {
   RLOG_INFO("ringress %s running with %u worker(s), config %s", RINGRESS_VERSION, workers,
             config.path.c_str());
 
-  for (;;) {
-    int sig = sigwaitinfo(&signals, nullptr);
-    if (sig == SIGHUP) {
-      RLOG_WARN("SIGHUP: configuration reload is not available yet; restart to apply changes");
-      continue;
-    }
-    if (sig == SIGTERM || sig == SIGINT) break;
-  }
+  control.run(signals);
   RLOG_INFO("stopping: no new connections; open ones get up to %lld ms to finish",
             static_cast<long long>(config.runtime.drain_timeout.count()));
   for (auto& p : pool) p->drain();
   app::WorkerStats total;
   total.pools.resize(config.clusters.size());
+  total.clusters.resize(config.clusters.size());
   for (auto& p : pool) {
     p->join();
     total.tcp.add(p->stats().tcp);
     total.http.add(p->stats().http);
     total.rejected_overload += p->stats().rejected_overload;
+    for (std::size_t i = 0; i < p->stats().clusters.size(); ++i)
+      total.clusters[i].add(p->stats().clusters[i]);
     for (std::size_t i = 0; i < p->stats().pools.size(); ++i) {
       const auto& s = p->stats().pools[i];
       auto& t = total.pools[i];

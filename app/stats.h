@@ -11,7 +11,9 @@ struct TcpStats {
   uint64_t active = 0;
   uint64_t upstream_connect_failed = 0;  // each failed attempt (refused, unreachable, timeout)
   uint64_t upstream_connect_timeout = 0;
-  uint64_t no_upstream = 0;  // every attempt failed: client closed
+  uint64_t no_upstream = 0;          // every attempt failed: client closed
+  uint64_t no_healthy_upstream = 0;  // no host available in the cluster: client closed
+  uint64_t overflow = 0;             // over the cluster's max_connections: client closed
   uint64_t idle_timeout = 0;
   uint64_t reset = 0;  // a side failed mid-stream: both closed
   uint64_t bytes_downstream_to_upstream = 0;
@@ -28,6 +30,8 @@ struct TcpStats {
     upstream_connect_failed += o.upstream_connect_failed;
     upstream_connect_timeout += o.upstream_connect_timeout;
     no_upstream += o.no_upstream;
+    no_healthy_upstream += o.no_healthy_upstream;
+    overflow += o.overflow;
     idle_timeout += o.idle_timeout;
     reset += o.reset;
     bytes_downstream_to_upstream += o.bytes_downstream_to_upstream;

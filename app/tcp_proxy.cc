@@ -7,11 +7,17 @@
 #include "core/log.h"
 #include "core/stream_bridge.h"
 #include "core/tcp_stream.h"
-#include "lb/hosts.h"
 #include "tls/hello_reader.h"
 #include "tls/tls_stream.h"
 
 namespace ringress::app {
+
+namespace {
+// Hosts a session remembers having tried (connect_attempts may be higher: later attempts may
+// then repeat a host).
+constexpr std::size_t kMaxTried = 16;
+}  // namespace
+
 // Lets the worker's scope end a session (drain timeout): cancelling fails every pending
 // operation of both streams, which ends the bridge, and cancels `token`, which ends a connect
 // or an upstream TLS handshake in flight.
@@ -28,17 +34,14 @@ struct TcpProxy::Session final : core::Cancellable {
   core::CancelToken token;
 };
 
-TcpProxy::TcpProxy(const conf::Listener& listener, const std::vector<conf::Cluster>& clusters,
+TcpProxy::TcpProxy(const conf::Listener& listener, std::deque<lb::UpstreamCluster>& clusters,
                    core::BufferPool& pool, uint32_t connection_buffer, TcpStats& stats)
     : listener_(listener), pool_(pool), connection_buffer_(connection_buffer), stats_(stats) {
   targets_.reserve(clusters.size());
   auto index = [&](std::size_t cluster) {
     for (std::size_t i = 0; i < targets_.size(); ++i)
       if (targets_[i].cluster == &clusters[cluster]) return static_cast<int>(i);
-    std::vector<lb::Host> hosts = lb::hosts_of(clusters[cluster]);
-    std::size_t count = hosts.size();
-    targets_.push_back({&clusters[cluster], lb::RoundRobin(std::move(hosts)), {}});
-    targets_.back().sessions.resize(count);
+    targets_.push_back({&clusters[cluster], {}});
     return static_cast<int>(targets_.size() - 1);
   };
   if (listener.has_cluster) default_target_ = index(listener.cluster);
@@ -104,29 +107,59 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   }
   core::Stream& down = *session.down;
   Target& t = targets_[static_cast<std::size_t>(target)];
-  const conf::Cluster& cluster = *t.cluster;
+  lb::UpstreamCluster& uc = *t.cluster;
+  const conf::Cluster& cluster = uc.config;
+  if (uc.connections_full()) {
+    ++stats_.overflow;
+    ++uc.counters().overflow_connections;
+    RLOG_WARN("listener %s: cluster %s is at its circuit breaker max_connections; closing client",
+              listener_.name.c_str(), cluster.name.c_str());
+    --stats_.active;
+    co_return;
+  }
+  // The session keeps the snapshot it started with, and its host's slot with it.
+  lb::SnapshotLease snapshot(uc);
 
   core::Socket upstream;
   core::TimePoint connected_by{};  // the connect attempt's deadline covers the TLS handshake
   const lb::Host* host = nullptr;
   std::size_t host_index = 0;
+  std::size_t attempted[kMaxTried];
+  std::size_t tried = 0;
+  bool no_host = false;
   for (uint32_t attempt = 0; attempt < listener_.connect_attempts && !session.cancelled();
        ++attempt) {
-    host_index = t.picker.pick();
-    host = &t.picker.host(host_index);
+    std::optional<std::size_t> picked =
+        uc.pick(*snapshot, {std::nullopt, std::span<const std::size_t>(attempted, tried)});
+    if (!picked) {
+      no_host = true;
+      break;
+    }
+    host_index = *picked;
+    if (tried < kMaxTried) attempted[tried++] = host_index;
+    host = &snapshot->host(host_index);
     connected_by = core::deadline_after(cluster.connect_timeout);
     core::ConnectResult r = co_await core::connect_tcp(host->address, connected_by, &session.token);
     if (r.error == 0) {
       upstream = std::move(r.socket);
+      uc.report(*snapshot, host_index, lb::HostOutcome::success);
       break;
     }
     if (r.error == -ECANCELED) break;
+    uc.report(*snapshot, host_index, lb::HostOutcome::gateway_failure);
     ++stats_.upstream_connect_failed;
     if (r.error == -ETIMEDOUT) ++stats_.upstream_connect_timeout;
     RLOG_WARN("listener %s: connect to %s (cluster %s) failed: %s", listener_.name.c_str(),
-              host->address.to_string().c_str(), cluster.name.c_str(), std::strerror(-r.error));
+              host->address_text.c_str(), cluster.name.c_str(), std::strerror(-r.error));
   }
   if (session.cancelled()) {
+    --stats_.active;
+    co_return;
+  }
+  if (no_host) {
+    ++stats_.no_healthy_upstream;
+    RLOG_WARN("listener %s: no healthy upstream in cluster %s; closing client",
+              listener_.name.c_str(), cluster.name.c_str());
     --stats_.active;
     co_return;
   }
@@ -137,13 +170,27 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
     --stats_.active;
     co_return;
   }
+  // Counted while the upstream connection is open (max_connections, least_request).
+  const std::size_t slot = snapshot->slots[host_index];
+  if (t.sessions.size() <= slot) t.sessions.resize(uc.pool.host_count());
+  uc.tunnel_opened();
+  uc.try_started(*snapshot, host_index);
+  struct Open {
+    lb::UpstreamCluster& c;
+    const lb::UpstreamCluster::Snapshot& s;
+    std::size_t h;
+    ~Open() {
+      c.try_ended(s, h);
+      c.tunnel_closed();
+    }
+  } open{uc, *snapshot, host_index};
 
   core::TcpStream up_tcp(std::move(upstream), pool_, connection_buffer_);
   std::unique_ptr<tls::TlsStream> up_tls;
   session.up = &up_tcp;
   if (cluster.tls_context) {
     tls::SslPtr ssl = cluster.tls_context->new_session(host->hostname);
-    tls::SessionPtr& last = t.sessions[host_index];
+    tls::SessionPtr& last = t.sessions[slot];
     if (last && cluster.tls.session_reuse) wolfSSL_set_session(ssl.get(), last.get());
     up_tls = std::make_unique<tls::TlsStream>(up_tcp, pool_, std::move(ssl));
     session.up = up_tls.get();
@@ -180,7 +227,7 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   session.up = nullptr;
   // Kept at the end, when a TLS 1.3 server's tickets have arrived.
   if (up_tls && cluster.tls.session_reuse && !r.reset)
-    t.sessions[host_index].reset(wolfSSL_get1_session(up_tls->ssl()));
+    t.sessions[slot].reset(wolfSSL_get1_session(up_tls->ssl()));
   stats_.bytes_downstream_to_upstream += r.a_to_b;
   stats_.bytes_upstream_to_downstream += r.b_to_a;
   if (r.idle_timeout) {

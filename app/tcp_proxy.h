@@ -1,7 +1,9 @@
 // TcpProxy: the L4 proxy of one tcp listener on one worker. Each accepted connection becomes a
 // session: pick the cluster (the listener's, or by the server name of the client's TLS
-// ClientHello when it has sni_routes), connect to a host (round robin; on failure or timeout
-// the next host, up to connect_attempts), then copy bytes both ways. FIN is propagated per
+// ClientHello when it has sni_routes), connect to a host (the cluster's lb_policy over its
+// current host-set snapshot; on failure or timeout a host not tried yet, up to
+// connect_attempts), then copy bytes both ways. With no available host, or over the cluster's
+// max_connections, the client is closed at once (counted). FIN is propagated per
 // direction (half-close); an error on either side or the idle timeout closes both; reads pause
 // while the other side is not taking data (bounded memory per connection).
 // TLS: a listener with tls terminates it (the upstream gets plaintext, or TLS again when its
@@ -9,6 +11,7 @@
 // byte untouched (SNI passthrough).
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -19,7 +22,7 @@
 #include "core/socket.h"
 #include "core/task.h"
 #include "core/task_scope.h"
-#include "lb/round_robin.h"
+#include "lb/upstream_cluster.h"
 #include "tls/server_names.h"
 #include "tls/wolfssl.h"
 
@@ -27,7 +30,8 @@ namespace ringress::app {
 
 class TcpProxy {
  public:
-  TcpProxy(const conf::Listener& listener, const std::vector<conf::Cluster>& clusters,
+  // `clusters[i]` is this worker's state for config.clusters[i].
+  TcpProxy(const conf::Listener& listener, std::deque<lb::UpstreamCluster>& clusters,
            core::BufferPool& pool, uint32_t connection_buffer, TcpStats& stats);
   // Runs one session to its end. `scope` is the worker's: its cancel() ends the session.
   core::Task<void> serve(core::Socket client, core::TaskScope& scope);
@@ -35,9 +39,8 @@ class TcpProxy {
  private:
   struct Session;
   struct Target {
-    const conf::Cluster* cluster;
-    lb::RoundRobin picker;
-    std::vector<tls::SessionPtr> sessions;  // per host: the last TLS session, to resume
+    lb::UpstreamCluster* cluster;
+    std::vector<tls::SessionPtr> sessions;  // per pool slot: the last TLS session, to resume
   };
   // The target for a ClientHello's server name; -1 when none matches and there is no default.
   int target_for(std::string_view server_name) const;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <future>
 
+#include "app/outcome_reporter.h"
 #include "app/tcp_proxy.h"
 #include "core/acceptor.h"
 #include "core/buffer_pool.h"
@@ -24,15 +25,18 @@ using ServeFn = std::function<core::Task<void>(core::Socket, core::TaskScope&)>;
 
 // Everything that lives on the worker's thread, built there and destroyed there.
 struct Worker::Runtime {
-  Runtime(const conf::Config& config, WorkerStats& stats)
+  Runtime(unsigned index, const conf::Config& config, std::vector<lb::HostSetPtr>& host_sets,
+          unsigned workers, core::Channel<ControlMessage>& control, WorkerStats& stats)
       : pool(reactor, config.runtime.buffer_size, config.runtime.buffers_per_worker) {
     const uint32_t cb = config.runtime.connection_buffer;
     open.assign(config.listeners.size(), 0);
-    for (const auto& c : config.clusters) clusters.emplace_back(c, pool, cb);
+    for (std::size_t i = 0; i < config.clusters.size(); ++i)
+      clusters.emplace_back(config.clusters[i], std::move(host_sets[i]), pool, cb, workers,
+                            (uint64_t{index} << 32) ^ (i * 0x9e3779b97f4a7c15ull));
+    reporter = std::make_unique<OutcomeReporter>(index, clusters, control);
     for (const auto& l : config.listeners) {
       if (l.protocol == conf::Protocol::tcp) {
-        auto& p =
-            tcp.emplace_back(std::make_unique<TcpProxy>(l, config.clusters, pool, cb, stats.tcp));
+        auto& p = tcp.emplace_back(std::make_unique<TcpProxy>(l, clusters, pool, cb, stats.tcp));
         serve.push_back([p = p.get()](core::Socket s, core::TaskScope& scope) {
           return p->serve(std::move(s), scope);
         });
@@ -54,6 +58,8 @@ struct Worker::Runtime {
   std::vector<ServeFn> serve;  // per listener, in config order
   std::vector<uint32_t> open;  // per listener: its sessions on this worker
   core::Event drain_requested;
+  core::Channel<WorkerMessage> inbox;
+  std::unique_ptr<OutcomeReporter> reporter;
 };
 
 namespace {
@@ -92,8 +98,21 @@ core::Task<void> accept_loop(core::Acceptor& acceptor, const ServeFn& serve,
   }
 }
 
+void on_messages(Worker::Runtime& rt, std::span<WorkerMessage> batch) {
+  for (WorkerMessage& m : batch) {
+    if (auto* update = std::get_if<HostSetUpdate>(&m)) {
+      if (update->cluster < rt.clusters.size())
+        rt.clusters[update->cluster].update(std::move(update->set));
+    }
+  }
+}
+
 core::Task<void> worker_main(Worker::Runtime& rt, const conf::Config& config,
                              std::vector<core::Socket>& sockets, WorkerStats& stats) {
+  core::TaskScope control;
+  control.spawn(rt.inbox.receive([&rt](std::span<WorkerMessage> batch) { on_messages(rt, batch); },
+                                 control.token()));
+  control.spawn(rt.reporter->run());
   std::vector<std::unique_ptr<core::Acceptor>> acceptors;
   core::TaskScope accepting;
   core::TaskScope sessions;
@@ -115,8 +134,12 @@ core::Task<void> worker_main(Worker::Runtime& rt, const conf::Config& config,
   }
   co_await sessions.join();
   co_await accepting.join();
+  rt.reporter->stop();
+  control.cancel();
+  co_await control.join();
   for (auto& c : rt.clusters) {
     stats.pools.push_back(c.pool.stats());
+    stats.clusters.push_back(c.counters());
     c.pool.close_idle();
   }
   co_await rt.logs.drain();
@@ -124,8 +147,15 @@ core::Task<void> worker_main(Worker::Runtime& rt, const conf::Config& config,
 
 }  // namespace
 
-Worker::Worker(unsigned index, const conf::Config& config, std::vector<core::Socket> sockets)
-    : index_(index), config_(config), sockets_(std::move(sockets)) {}
+Worker::Worker(unsigned index, const conf::Config& config, std::vector<core::Socket> sockets,
+               std::vector<lb::HostSetPtr> host_sets, unsigned workers,
+               core::Channel<ControlMessage>& control)
+    : index_(index),
+      config_(config),
+      sockets_(std::move(sockets)),
+      host_sets_(std::move(host_sets)),
+      workers_(workers),
+      control_(control) {}
 
 Worker::~Worker() { join(); }
 
@@ -136,7 +166,7 @@ std::string Worker::start() {
     std::string name = "w" + std::to_string(index_);
     core::set_log_thread_name(name.c_str());
     try {
-      runtime_ = std::make_unique<Runtime>(config_, stats_);
+      runtime_ = std::make_unique<Runtime>(index_, config_, host_sets_, workers_, control_, stats_);
     } catch (const std::exception& e) {
       started.set_value(std::string("worker ") + std::to_string(index_) + ": " + e.what());
       return;
@@ -160,6 +190,8 @@ void Worker::drain() {
   if (!rt) return;
   rt->reactor.execute([rt] { rt->drain_requested.set(); });
 }
+
+core::Channel<WorkerMessage>& Worker::inbox() { return runtime_->inbox; }
 
 void Worker::join() {
   if (thread_.joinable()) thread_.join();

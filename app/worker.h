@@ -9,11 +9,14 @@
 #include <thread>
 #include <vector>
 
+#include "app/messages.h"
 #include "app/stats.h"
 #include "conf/config.h"
+#include "core/channel.h"
 #include "core/socket.h"
 #include "http/http_stats.h"
 #include "lb/connection_pool.h"
+#include "lb/upstream_cluster.h"
 
 namespace ringress::core {
 class Reactor;
@@ -24,14 +27,19 @@ namespace ringress::app {
 struct WorkerStats {
   TcpStats tcp;
   http::HttpStats http;
-  std::vector<lb::PoolStats> pools;  // per cluster, filled when the worker stops
-  uint64_t rejected_overload = 0;    // connections closed at once: over max_connections
+  std::vector<lb::PoolStats> pools;           // per cluster, filled when the worker stops
+  std::vector<lb::ClusterCounters> clusters;  // per cluster, filled when the worker stops
+  uint64_t rejected_overload = 0;             // connections closed at once: over max_connections
 };
 
 class Worker {
  public:
-  // `sockets[i]` is this worker's listening socket for config.listeners[i].
-  Worker(unsigned index, const conf::Config& config, std::vector<core::Socket> sockets);
+  // `sockets[i]` is this worker's listening socket for config.listeners[i]; `host_sets[i]` the
+  // first snapshot of config.clusters[i]. `workers` share the clusters' circuit breakers;
+  // `control` takes this worker's reports.
+  Worker(unsigned index, const conf::Config& config, std::vector<core::Socket> sockets,
+         std::vector<lb::HostSetPtr> host_sets, unsigned workers,
+         core::Channel<ControlMessage>& control);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -40,6 +48,8 @@ class Worker {
   std::string start();
   // Thread-safe: begin the graceful stop.
   void drain();
+  // Messages for the worker's thread; valid from start() until join().
+  core::Channel<WorkerMessage>& inbox();
   void join();
   // Valid after join().
   const WorkerStats& stats() const { return stats_; }
@@ -52,6 +62,9 @@ class Worker {
   unsigned index_;
   const conf::Config& config_;
   std::vector<core::Socket> sockets_;
+  std::vector<lb::HostSetPtr> host_sets_;
+  unsigned workers_;
+  core::Channel<ControlMessage>& control_;
   std::thread thread_;
   std::unique_ptr<Runtime> runtime_;
   WorkerStats stats_;

@@ -1,3 +1,4 @@
+#include "conf/circuit_breakers_section.h"
 #include "conf/outlier_section.h"
 #include "conf/sections.h"
 #include "conf/suggest.h"
@@ -47,11 +48,12 @@ Endpoint read_endpoint(const Value& value) {
   if (!value.node().is_table())
     value.fail("expected \"host:port\" or { address = \"host:port\", weight = N }, got " +
                value.type());
-  Table table = value.table({"address", "weight"});
+  Table table = value.table({"address", "weight", "backup"});
   Value address = table.require("address");
   endpoint.text = address.string();
   if (auto v = table.get("weight"))
     endpoint.weight = static_cast<uint32_t>(v->integer(1, kMaxWeight));
+  if (auto v = table.get("backup")) endpoint.backup = v->boolean();
   endpoint.addresses = resolve_endpoint(address, endpoint.text);
   return endpoint;
 }
@@ -97,7 +99,8 @@ Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
   Table table = value.table({"name", "endpoints", "lb_policy", "ring_hash", "least_request",
                              "connect_timeout", "max_idle_per_host", "idle_timeout",
                              "max_requests_per_connection", "tls", "health_check",
-                             "outlier_detection"});
+                             "outlier_detection", "panic_threshold",
+                             "circuit_breakers"});
   Cluster cluster;
   Value name = table.require("name");
   cluster.name = read_name(name);
@@ -130,6 +133,10 @@ Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
     cluster.pool.max_requests_per_connection =
         static_cast<uint32_t>(v->integer(0, kMaxRequestsPerConnection));
   if (auto v = table.get("tls")) read_cluster_tls(*v, cluster);
+  if (auto v = table.get("panic_threshold"))
+    cluster.panic_threshold = static_cast<uint32_t>(v->integer(0, 100));
+  if (auto v = table.get("circuit_breakers"))
+    cluster.circuit_breakers = read_circuit_breakers(*v);
   if (auto v = table.get("health_check")) cluster.health_check = read_health_check(*v);
   if (auto v = table.get("outlier_detection"))
     cluster.outlier_detection = read_outlier_detection(*v);

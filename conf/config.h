@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "conf/circuit_breakers.h"
 #include "conf/health_check.h"
 #include "conf/http_config.h"
 #include "conf/outlier.h"
@@ -40,6 +41,7 @@ struct Endpoint {
   std::string text;                            // as written: "10.0.0.1:80" or "db.internal:5432"
   std::vector<core::SocketAddress> addresses;  // resolved at load; never empty
   uint32_t weight = 1;
+  bool backup = false;  // priority 1: used only when too few primary hosts are available
 };
 
 // How a cluster chooses a host for each request or connection (lb/load_balancer.h).
@@ -71,6 +73,8 @@ struct Cluster {
   PoolSettings pool;                                      // http upstream keep-alive
   tls::ClientSettings tls;                                // origination
   std::shared_ptr<const tls::ClientContext> tls_context;  // built at load when tls.enabled
+  uint32_t panic_threshold = 50;    // percent of hosts available below which all are used
+  CircuitBreakers circuit_breakers;  // conf/circuit_breakers.h
   std::optional<HealthCheck> health_check;                // active checks (lb/health_checker.h)
   std::optional<OutlierDetection> outlier_detection;      // passive checks (conf/outlier.h)
 };

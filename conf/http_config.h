@@ -94,6 +94,15 @@ struct RetryPolicy {
   bool status_5xx = false;      // 500-599 (only if the request body was fully buffered or empty)
   bool gateway_errors = false;  // 502, 503, 504
   uint32_t attempts = 1;        // retries after the first try
+  // Retry n waits a random time in [0, min(backoff_max, backoff_base * 2^(n-1))) first (full
+  // jitter), so the retries of many requests spread out instead of hitting a host together.
+  Duration backoff_base{25};
+  Duration backoff_max{250};
+  Duration per_try_timeout{0};  // each try's time for the response head; 0: the route timeout only
+  // Retry budget: retries in flight may be at most budget_percent of the requests in flight
+  // (per worker), but budget_min_concurrency are always allowed.
+  uint32_t budget_percent = 20;
+  uint32_t budget_min_concurrency = 3;
 };
 
 // Where a request's hash key comes from, for clusters with lb_policy ring_hash or maglev

@@ -12,6 +12,8 @@ namespace {
 constexpr int64_t kMaxClusterWeight = 10000;
 constexpr size_t kMaxBodySize = 64 * 1024;
 constexpr int64_t kMaxRetries = 10;
+constexpr Duration kMaxBackoff = std::chrono::minutes(1);
+constexpr Duration kMaxPerTryTimeout = std::chrono::hours(1);
 constexpr Duration kMaxCookieTtl = std::chrono::hours(24 * 400);  // browsers' cap on Max-Age
 
 // Two policies that read the same thing (header names compare without case).
@@ -202,7 +204,7 @@ Redirect read_redirect(const Value& value, PathMatch path_match) {
 }
 
 RetryPolicy read_retry(const Value& value) {
-  Table table = value.table({"on", "attempts"});
+  Table table = value.table({"on", "attempts", "backoff", "per_try_timeout", "budget"});
   RetryPolicy out;
   if (auto on = table.get("on")) {
     out.connect_failure = false;
@@ -222,6 +224,24 @@ RetryPolicy read_retry(const Value& value) {
   }
   if (auto v = table.get("attempts"))
     out.attempts = static_cast<uint32_t>(v->integer(0, kMaxRetries));
+  if (auto v = table.get("backoff")) {
+    Table backoff = v->table({"base", "max"});
+    if (auto base = backoff.get("base"))
+      out.backoff_base = base->duration(Duration{0}, kMaxBackoff);
+    if (auto max = backoff.get("max")) out.backoff_max = max->duration(Duration{0}, kMaxBackoff);
+    if (out.backoff_max < out.backoff_base)
+      v->fail("max (" + std::to_string(out.backoff_max.count()) + "ms) is below base (" +
+              std::to_string(out.backoff_base.count()) + "ms)");
+  }
+  if (auto v = table.get("per_try_timeout"))
+    out.per_try_timeout = v->duration(Duration{1}, kMaxPerTryTimeout);
+  if (auto v = table.get("budget")) {
+    Table budget = v->table({"percent", "min_concurrency"});
+    if (auto p = budget.get("percent"))
+      out.budget_percent = static_cast<uint32_t>(p->integer(0, 100));
+    if (auto m = budget.get("min_concurrency"))
+      out.budget_min_concurrency = static_cast<uint32_t>(m->integer(0, 1'000'000));
+  }
   return out;
 }
 

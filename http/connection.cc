@@ -307,7 +307,8 @@ void HttpListener::Connection::finish() {
 // timeout), or, while the body still flows, the route's idle timeout. Then the idle timeout.
 core::TimePoint HttpListener::Connection::response_deadline(const Attempt& a) const {
   if (!a.head_sent && request_complete_ && a.route.timeout.count() > 0)
-    return body_done_at_ + a.route.timeout;
+    return std::min(body_done_at_ + a.route.timeout, a.try_deadline);
+  if (!a.head_sent && request_complete_) return a.try_deadline;
   return deadline_or_none(a.route.idle_timeout);
 }
 

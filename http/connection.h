@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -123,12 +124,23 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
     bool out_chunked = false;  // the client gets the body chunked
     bool reusable = false;     // the upstream connection ended clean (keep-alive, nothing left)
     Failure failure = Failure::none;
+    core::TimePoint try_deadline = core::kNoDeadline;  // the route's per_try_timeout
+    std::string_view set_cookie;  // a generated sticky cookie for the response (hash_policy)
   };
   // Where the attempt loop of proxy() stands.
   struct Attempts {
+    static constexpr std::size_t kMaxTried = 16;
     std::size_t host = 0;
     uint32_t retries_left = 0;
+    uint32_t retries_done = 0;
     bool fresh_only = false;  // skip the idle pool (after the keep-alive race)
+    bool retrying = false;    // counted in the cluster's retries in flight
+    std::size_t tried[kMaxTried];  // hosts tried, so a retry picks another
+    std::size_t tried_count = 0;
+    std::span<const std::size_t> attempted() const { return {tried, tried_count}; }
+    void remember(std::size_t h) {
+      if (tried_count < kMaxTried) tried[tried_count++] = h;
+    }
   };
   // What a relay step asks of the loop.
   enum class Step : uint8_t { more, ended, failed, retry };
@@ -151,8 +163,17 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
 
   // upstream_request.cc
   core::Task<void> proxy(const conf::Route& route);
-  core::Task<bool> open_upstream(lb::UpstreamCluster& cluster, const conf::Route& route,
+  core::Task<bool> open_upstream(lb::UpstreamCluster& cluster,
+                                 lb::UpstreamCluster::Snapshot& snapshot, const conf::Route& route,
                                  Attempts& at, bool& reused);
+  // Whether a retry may follow (the cluster's max_retries, the route's budget; counts refusals
+  // when `count`), and the next host and the backoff before it (false: no reply is possible).
+  bool admit_retry(lb::UpstreamCluster& cluster, const conf::Route& route, const Attempts& at,
+                   bool count);
+  core::Task<bool> next_try(lb::UpstreamCluster& cluster, lb::UpstreamCluster::Snapshot& snapshot,
+                            const conf::Route& route, Attempts& at);
+  void report_try(lb::UpstreamCluster& cluster, const lb::UpstreamCluster::Snapshot& snapshot,
+                  std::size_t host, const Attempt& a, Outcome o);
   core::Task<bool> send_continue();
 
   // upstream_exchange.cc

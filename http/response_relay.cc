@@ -131,6 +131,7 @@ core::Task<HttpListener::Connection::Step> HttpListener::Connection::on_response
   for (auto it = l_.filters_.rbegin(); it != l_.filters_.rend(); ++it)
     (*it)->on_response_headers(exchange_, h);
   apply_mutations(a.route.response_headers, h, exchange_);
+  if (!a.set_cookie.empty()) h.add("Set-Cookie", a.set_cookie);
   prepare_downstream_response(h, l_.proxy_headers_, tunnel);
   write_response_framing(a, resp, tunnel);
   exchange_.status = resp.status;

@@ -19,6 +19,7 @@ UpstreamConnection::UpstreamConnection(core::Socket socket, core::BufferPool& bu
 }
 
 UpstreamConnection::~UpstreamConnection() {
+  if (counted_in_) --counted_in_->open_;
   stream_->set_close_listener(nullptr);
   if (idle_timer_.queued()) core::Reactor::current().remove_timer(&idle_timer_);
 }
@@ -30,12 +31,63 @@ void UpstreamConnection::on_peer_closed() {
 ConnectionPool::ConnectionPool(const conf::Cluster& cluster, std::vector<Host> hosts,
                                core::BufferPool& buffers, uint32_t connection_buffer)
     : cluster_(cluster),
-      hosts_(std::move(hosts)),
       buffers_(buffers),
       connection_buffer_(connection_buffer),
-      idle_(hosts_.size()),
-      sessions_(hosts_.size()) {
+      idle_(hosts.size()),
+      sessions_(hosts.size()) {
+  slots_.reserve(hosts.size());
+  for (auto& h : hosts) slots_.push_back({std::move(h)});
   for (auto& list : idle_) list.reserve(cluster.pool.max_idle_per_host);
+}
+
+std::vector<uint32_t> ConnectionPool::assign(std::span<const HostEntry> hosts) {
+  std::vector<uint32_t> out;
+  out.reserve(hosts.size());
+  for (const HostEntry& e : hosts) {
+    std::size_t slot = slots_.size();
+    for (std::size_t s = 0; s < slots_.size(); ++s) {
+      if (slots_[s].live && slots_[s].host.address == e.host.address) {
+        slot = s;
+        break;
+      }
+    }
+    if (slot == slots_.size()) {
+      for (std::size_t s = 0; s < slots_.size(); ++s) {
+        if (!slots_[s].live && slots_[s].holders == 0) {
+          slot = s;
+          break;
+        }
+      }
+      if (slot == slots_.size()) {
+        slots_.emplace_back();
+        idle_.emplace_back().reserve(cluster_.pool.max_idle_per_host);
+        sessions_.emplace_back();
+      }
+      Slot& fresh = slots_[slot];
+      fresh.host = e.host;
+      fresh.live = true;
+      ++fresh.generation;
+      sessions_[slot].reset();
+    }
+    ++slots_[slot].holders;
+    out.push_back(static_cast<uint32_t>(slot));
+  }
+  // Slots that had no holder yet (the constructor's) and were not taken now are gone.
+  for (std::size_t s = 0; s < slots_.size(); ++s)
+    if (slots_[s].live && slots_[s].holders == 0) retire(s);
+  return out;
+}
+
+void ConnectionPool::unassign(std::span<const uint32_t> slots) {
+  for (uint32_t s : slots) {
+    if (--slots_[s].holders == 0) retire(s);
+  }
+}
+
+void ConnectionPool::retire(std::size_t slot) {
+  slots_[slot].live = false;
+  idle_[slot].clear();
+  sessions_[slot].reset();
 }
 
 ConnectionPool::~ConnectionPool() = default;
@@ -61,7 +113,8 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::take_idle(std::size_t host) 
 core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host, core::CancelToken* cancel) {
   ConnectOutcome out;
   const core::TimePoint deadline = core::deadline_after(cluster_.connect_timeout);
-  core::ConnectResult r = co_await core::connect_tcp(hosts_[host].address, deadline, cancel);
+  const uint32_t generation = slots_[host].generation;
+  core::ConnectResult r = co_await core::connect_tcp(slots_[host].host.address, deadline, cancel);
   if (r.error == -ECANCELED) {
     out.error = r.error;
     co_return out;
@@ -75,8 +128,11 @@ core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host, core::Cance
   ++stats_.connections_opened;
   auto c =
       std::make_unique<UpstreamConnection>(std::move(r.socket), buffers_, connection_buffer_, host);
+  c->generation_ = generation;
+  c->counted_in_ = this;
+  ++open_;
   if (cluster_.tls_context) {
-    tls::SslPtr ssl = cluster_.tls_context->new_session(hosts_[host].hostname);
+    tls::SslPtr ssl = cluster_.tls_context->new_session(slots_[host].host.hostname);
     if (sessions_[host]) wolfSSL_set_session(ssl.get(), sessions_[host].get());
     c->tls_ = std::make_unique<tls::TlsStream>(c->tcp_, buffers_, std::move(ssl));
     c->stream_ = c->tls_.get();
@@ -102,13 +158,15 @@ core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host, core::Cance
 void ConnectionPool::release(std::unique_ptr<UpstreamConnection> c, bool reusable) {
   const auto& pool = cluster_.pool;
   auto& list = idle_[c->host_];
-  if (!reusable || c->stream_->cancelled() || c->stream_->closed_by_peer() ||
-      c->stream_->has_unread_data() || list.size() >= pool.max_idle_per_host ||
+  const Slot& slot = slots_[c->host_];
+  if (!reusable || !slot.live || slot.generation != c->generation_ || c->stream_->cancelled() ||
+      c->stream_->closed_by_peer() || c->stream_->has_unread_data() ||
+      list.size() >= pool.max_idle_per_host ||
       (pool.max_requests_per_connection > 0 && c->requests_ >= pool.max_requests_per_connection)) {
     ++stats_.discarded;
     return;  // destroying it closes the socket
   }
-  if (c->tls_ && cluster_.tls.session_reuse)
+  if (c->tls_ && cluster_.tls.session_reuse && slot.generation == c->generation_)
     sessions_[c->host_].reset(wolfSSL_get1_session(c->tls_->ssl()));
   c->idle_in_ = this;
   c->stream_->set_close_listener(c.get());

@@ -7,10 +7,17 @@
 // fresh connection when it is safe. Idle connections also close after the cluster's
 // idle_timeout, which defaults below common backends' keep-alive so the proxy closes first.
 // Idle lists are LIFO: the most recently used connection is reused first and cold ones age out.
+//
+// The pool is indexed by slot: one per upstream address. When the worker's host set changes
+// (lb/upstream_cluster.h), assign() maps the new hosts to slots: an address that stays keeps its
+// slot and its idle connections; a slot whose address left is retired (idle connections closed,
+// those in use closed when they come back) and reused for a new address only once no snapshot
+// still in use refers to it (each snapshot holds its slots from assign() to unassign()).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "conf/config.h"
@@ -18,7 +25,7 @@
 #include "core/cancel_token.h"
 #include "core/tcp_stream.h"
 #include "core/timer_queue.h"
-#include "lb/round_robin.h"
+#include "lb/host_set.h"
 #include "tls/tls_stream.h"
 
 namespace ringress::lb {
@@ -48,6 +55,7 @@ class UpstreamConnection final : core::PeerCloseListener {
   UpstreamConnection& operator=(const UpstreamConnection&) = delete;
 
   core::Stream& stream() { return *stream_; }
+  // The pool slot of its host.
   std::size_t host() const { return host_; }
   // Completed exchanges on this connection; a reused connection has served at least one.
   uint32_t requests() const { return requests_; }
@@ -61,8 +69,10 @@ class UpstreamConnection final : core::PeerCloseListener {
   std::unique_ptr<tls::TlsStream> tls_;  // when the cluster originates TLS
   core::Stream* stream_ = &tcp_;         // tcp_, or tls_ over it
   std::size_t host_;
+  uint32_t generation_ = 0;  // of its slot when it connected (a reused slot has another)
   uint32_t requests_ = 0;
   ConnectionPool* idle_in_ = nullptr;
+  ConnectionPool* counted_in_ = nullptr;  // the pool whose open_connections() includes it
   core::Timer idle_timer_;
 };
 
@@ -94,9 +104,17 @@ class ConnectionPool {
   // Closes every idle connection (worker shutdown; must run while the reactor loop turns).
   void close_idle();
 
-  const Host& host(std::size_t i) const { return hosts_[i]; }
-  std::size_t host_count() const { return hosts_.size(); }
-  std::size_t idle_count(std::size_t host) const { return idle_[host].size(); }
+  // The slot of each of `hosts` (by address), taking a free or new slot for a new address and
+  // holding each slot for the caller's snapshot. Slots no snapshot holds any more are retired.
+  std::vector<uint32_t> assign(std::span<const HostEntry> hosts);
+  // The snapshot that held `slots` is gone.
+  void unassign(std::span<const uint32_t> slots);
+
+  const Host& host(std::size_t slot) const { return slots_[slot].host; }
+  std::size_t host_count() const { return slots_.size(); }
+  std::size_t idle_count(std::size_t slot) const { return idle_[slot].size(); }
+  // Upstream connections open (in use or idle), for the max_connections circuit breaker.
+  uint32_t open_connections() const { return open_; }
   const PoolStats& stats() const { return stats_; }
   PoolStats& stats() { return stats_; }
 
@@ -104,8 +122,17 @@ class ConnectionPool {
   friend class UpstreamConnection;
   void evict(UpstreamConnection* c, bool by_upstream);
 
+  struct Slot {
+    Host host;
+    uint32_t holders = 0;     // snapshots that map a host to it
+    uint32_t generation = 0;  // bumped when the slot is given to another address
+    bool live = true;         // some snapshot holds it (or it never had a holder yet)
+  };
+  void retire(std::size_t slot);
+
   const conf::Cluster& cluster_;
-  std::vector<Host> hosts_;
+  std::vector<Slot> slots_;
+  uint32_t open_ = 0;
   core::BufferPool& buffers_;
   uint32_t connection_buffer_;
   std::vector<std::vector<std::unique_ptr<UpstreamConnection>>> idle_;

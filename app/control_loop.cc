@@ -1,0 +1,103 @@
+#include "app/control_loop.h"
+
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "core/io_op.h"
+#include "core/log.h"
+#include "core/task_scope.h"
+
+namespace ringress::app {
+
+namespace {
+
+// How often at most an outlier detector's ejections are checked for expiry.
+constexpr core::Duration kTickInterval = std::chrono::milliseconds(100);
+
+core::Task<void> tick_ejections(lb::ClusterState& cluster, core::CancelToken& stop) {
+  for (;;) {
+    core::TimePoint at = core::Clock::now() + kTickInterval;
+    if (auto next = cluster.outlier_detector()->next_deadline()) at = std::min(at, *next);
+    int rc = co_await core::SleepUntil(at, &stop);
+    if (rc == -ECANCELED) co_return;
+    cluster.tick(core::Clock::now());
+  }
+}
+
+// Until SIGTERM or SIGINT.
+core::Task<void> take_signals(int fd) {
+  for (;;) {
+    signalfd_siginfo info{};
+    int rc = co_await core::io_op(
+        [fd, &info](io_uring_sqe* s) { io_uring_prep_read(s, fd, &info, sizeof(info), 0); });
+    if (rc == -EINTR || rc == -EAGAIN) continue;
+    if (rc < 0) {
+      RLOG_ERROR("reading signals failed: %s; stopping", std::strerror(-rc));
+      co_return;
+    }
+    if (info.ssi_signo == SIGHUP) {
+      RLOG_WARN("SIGHUP: configuration reload is not available yet; restart to apply changes");
+      continue;
+    }
+    if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) co_return;
+  }
+}
+
+}  // namespace
+
+ControlLoop::ControlLoop(const conf::Config& config) : config_(config) {
+  clusters_.reserve(config.clusters.size());
+  for (std::size_t i = 0; i < config.clusters.size(); ++i) {
+    clusters_.push_back(std::make_unique<lb::ClusterState>(
+        config.clusters[i], [this, i](const lb::HostSetPtr& set) {
+          registry_.broadcast(HostSetUpdate{i, set});
+        }));
+  }
+}
+
+ControlLoop::~ControlLoop() = default;
+
+std::vector<lb::HostSetPtr> ControlLoop::initial_host_sets() const {
+  std::vector<lb::HostSetPtr> sets;
+  sets.reserve(clusters_.size());
+  for (const auto& c : clusters_) sets.push_back(c->current());
+  return sets;
+}
+
+void ControlLoop::run(const sigset_t& signals) {
+  int fd = ::signalfd(-1, &signals, SFD_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(std::string("signalfd: ") + std::strerror(errno));
+  reactor_.run(main(fd));
+  ::close(fd);
+  registry_.close();
+}
+
+core::Task<void> ControlLoop::main(int signal_fd) {
+  core::TaskScope background;
+  background.spawn(inbox_.receive([this](std::span<ControlMessage> batch) { on_messages(batch); },
+                                  background.token()));
+  for (auto& c : clusters_)
+    if (c->outlier_detector()) background.spawn(tick_ejections(*c, background.token()));
+  co_await take_signals(signal_fd);
+  background.cancel();
+  co_await background.join();
+}
+
+void ControlLoop::on_messages(std::span<ControlMessage> batch) {
+  const core::TimePoint now = core::Clock::now();
+  for (ControlMessage& m : batch) {
+    if (auto* outcomes = std::get_if<OutcomeBatch>(&m)) {
+      if (outcomes->cluster >= clusters_.size()) continue;
+      clusters_[outcomes->cluster]->record(
+          std::span<const lb::OutcomeReport>(outcomes->reports.data(), outcomes->count), now);
+    }
+  }
+}
+
+}  // namespace ringress::app

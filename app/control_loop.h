@@ -1,0 +1,61 @@
+// ControlLoop: the main thread's reactor, which owns what is decided once per process rather
+// than per worker (docs/design.md, "Clusters: the control loop and host-set snapshots"):
+// - per cluster a lb::ClusterState (hosts, health, ejections) and its host-set snapshots, sent
+//   to every worker through the WorkerRegistry when they change;
+// - the per-host outcomes the workers report in batches (its inbox), fed to outlier detection;
+// - the process's signals: SIGTERM and SIGINT end run(), SIGHUP is logged.
+//
+// Signals arrive through a signalfd read on this reactor's ring (not a sigwaitinfo thread): a
+// signal is then one more event of the loop that also runs the clusters' checks, and the stop
+// is an ordinary coroutine that cancels those checks in order, without a second thread and the
+// cross-thread hand-off it would need. The signals must be blocked in every thread (main blocks
+// them before any thread starts, and threads inherit the mask), so none is delivered elsewhere.
+#pragma once
+
+#include <signal.h>
+
+#include <memory>
+#include <vector>
+
+#include "app/messages.h"
+#include "app/worker_registry.h"
+#include "conf/config.h"
+#include "core/channel.h"
+#include "core/reactor.h"
+#include "core/task.h"
+#include "lb/cluster_state.h"
+
+namespace ringress::app {
+
+class ControlLoop {
+ public:
+  // On the thread that will call run() (its reactor belongs to that thread).
+  explicit ControlLoop(const conf::Config& config);
+  ~ControlLoop();
+  ControlLoop(const ControlLoop&) = delete;
+  ControlLoop& operator=(const ControlLoop&) = delete;
+
+  // The snapshot each cluster's workers start with (config order).
+  std::vector<lb::HostSetPtr> initial_host_sets() const;
+  // Where workers send their reports; lives until this object is destroyed, after the workers.
+  core::Channel<ControlMessage>& inbox() { return inbox_; }
+  WorkerRegistry& registry() { return registry_; }
+
+  // Runs the loop until SIGTERM or SIGINT arrives; `signals` (blocked) holds those and SIGHUP.
+  // On return the registry is closed: the workers keep their last snapshots while they drain.
+  void run(const sigset_t& signals);
+
+  const lb::ClusterState& cluster(std::size_t i) const { return *clusters_[i]; }
+
+ private:
+  core::Task<void> main(int signal_fd);
+  void on_messages(std::span<ControlMessage> batch);
+
+  const conf::Config& config_;
+  core::Reactor reactor_;
+  core::Channel<ControlMessage> inbox_;
+  WorkerRegistry registry_;
+  std::vector<std::unique_ptr<lb::ClusterState>> clusters_;
+};
+
+}  // namespace ringress::app
