@@ -1,4 +1,5 @@
 #include "conf/circuit_breakers_section.h"
+#include "conf/discovery_section.h"
 #include "conf/outlier_section.h"
 #include "conf/sections.h"
 #include "conf/suggest.h"
@@ -20,8 +21,12 @@ const std::vector<std::string_view> kLbPolicies = {"round_robin", "least_request
                                                    "ring_hash", "maglev"};
 
 // "host:port" -> the addresses it stands for. Numeric addresses are taken as they are; names are
-// resolved now (blocking), so a typo fails the load instead of every connection.
-std::vector<core::SocketAddress> resolve_endpoint(const Value& value, const std::string& text) {
+// resolved now (blocking), so a typo fails the load instead of every connection; except with
+// discovery = "dns", where discovery resolves them while running.
+std::vector<core::SocketAddress> resolve_endpoint(const Value& value, const std::string& text,
+                                                  const DiscoverySettings& discovery) {
+  if (discovery.kind == DiscoveryKind::dns)
+    return dns_endpoint_addresses(value, text, discovery.dns);
   if (auto numeric = core::SocketAddress::parse_numeric(text)) return {*numeric};
   std::string host;
   uint16_t port = 0;
@@ -37,25 +42,43 @@ std::vector<core::SocketAddress> resolve_endpoint(const Value& value, const std:
   return addresses;
 }
 
-// "host:port", or { address = "host:port", weight = N }.
-Endpoint read_endpoint(const Value& value) {
+// "host:port", or { address = "host:port", weight = N, ... }.
+Endpoint read_endpoint(const Value& value, const DiscoverySettings& discovery) {
   Endpoint endpoint;
   if (value.node().is_string()) {
     endpoint.text = value.string();
-    endpoint.addresses = resolve_endpoint(value, endpoint.text);
+    endpoint.addresses = resolve_endpoint(value, endpoint.text, discovery);
     return endpoint;
   }
   if (!value.node().is_table())
     value.fail("expected \"host:port\" or { address = \"host:port\", weight = N }, got " +
                value.type());
-  Table table = value.table({"address", "weight", "backup"});
+  Table table = value.table({"address", "weight", "backup", "metadata"});
   Value address = table.require("address");
   endpoint.text = address.string();
   if (auto v = table.get("weight"))
     endpoint.weight = static_cast<uint32_t>(v->integer(1, kMaxWeight));
   if (auto v = table.get("backup")) endpoint.backup = v->boolean();
-  endpoint.addresses = resolve_endpoint(address, endpoint.text);
+  read_endpoint_metadata(table, endpoint);
+  endpoint.addresses = resolve_endpoint(address, endpoint.text, discovery);
   return endpoint;
+}
+
+// The endpoints array of a cluster.
+std::vector<Endpoint> read_endpoints(const Value& endpoints, const DiscoverySettings& discovery) {
+  std::vector<Endpoint> out;
+  std::vector<Value> items = endpoints.array();
+  if (items.empty()) endpoints.fail("must list at least one endpoint");
+  for (const Value& item : items) {
+    Endpoint endpoint = read_endpoint(item, discovery);
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (out[i].text == endpoint.text)
+        item.fail(quoted(endpoint.text) + " is already listed as " + endpoints.path() + "[" +
+                  std::to_string(i) + "] (give it a weight instead)");
+    }
+    out.push_back(std::move(endpoint));
+  }
+  return out;
 }
 
 // A settings table of one policy (`key`, for lb_policy = `policy`) on a cluster with another.
@@ -99,8 +122,8 @@ Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
   Table table = value.table({"name", "endpoints", "lb_policy", "ring_hash", "least_request",
                              "connect_timeout", "max_idle_per_host", "idle_timeout",
                              "max_requests_per_connection", "tls", "health_check",
-                             "outlier_detection", "panic_threshold",
-                             "circuit_breakers"});
+                             "outlier_detection", "panic_threshold", "circuit_breakers",
+                             "discovery", "dns", "file"});
   Cluster cluster;
   Value name = table.require("name");
   cluster.name = read_name(name);
@@ -109,18 +132,11 @@ Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
       name.fail(quoted(cluster.name) + " is already the name of clusters[" + std::to_string(i) +
                 "]");
   }
-  Value endpoints = table.require("endpoints");
-  std::vector<Value> items = endpoints.array();
-  if (items.empty()) endpoints.fail("must list at least one endpoint");
-  for (const Value& item : items) {
-    Endpoint endpoint = read_endpoint(item);
-    for (size_t i = 0; i < cluster.endpoints.size(); ++i) {
-      if (cluster.endpoints[i].text == endpoint.text)
-        item.fail(quoted(endpoint.text) + " is already listed as " + endpoints.path() + "[" +
-                  std::to_string(i) + "] (give it a weight instead)");
-    }
-    cluster.endpoints.push_back(std::move(endpoint));
-  }
+  cluster.discovery = read_discovery(table);
+  if (cluster.discovery.kind == DiscoveryKind::file)
+    cluster.endpoints = read_discovery_file(table, cluster.discovery);
+  else
+    cluster.endpoints = read_endpoints(table.require("endpoints"), cluster.discovery);
   cluster.lb = read_lb_settings(table);
   if (auto v = table.get("connect_timeout"))
     cluster.connect_timeout = v->duration(Duration{1}, kMaxConnectTimeout);

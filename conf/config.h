@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "conf/circuit_breakers.h"
+#include "conf/discovery.h"
 #include "conf/health_check.h"
 #include "conf/http_config.h"
 #include "conf/outlier.h"
@@ -39,9 +41,10 @@ struct Runtime {
 
 struct Endpoint {
   std::string text;                            // as written: "10.0.0.1:80" or "db.internal:5432"
-  std::vector<core::SocketAddress> addresses;  // resolved at load; never empty
+  std::vector<core::SocketAddress> addresses;  // resolved at load; empty only for a dns name
   uint32_t weight = 1;
   bool backup = false;  // priority 1: used only when too few primary hosts are available
+  std::map<std::string, std::string> metadata;  // `metadata = { k = "v" }`, free-form
 };
 
 // How a cluster chooses a host for each request or connection (lb/load_balancer.h).
@@ -68,6 +71,7 @@ std::string_view lb_policy_name(LbPolicy policy);
 struct Cluster {
   std::string name;
   std::vector<Endpoint> endpoints;  // never empty
+  DiscoverySettings discovery;      // static, dns or file (conf/discovery.h)
   LbSettings lb;
   Duration connect_timeout{1000};
   PoolSettings pool;                                      // http upstream keep-alive
