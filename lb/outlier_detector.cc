@@ -29,6 +29,15 @@ std::string format_percent(double percent) {
   return text;
 }
 
+std::string describe(const OutlierStats& s) {
+  return std::to_string(s.ejections()) + " ejections (" +
+         std::to_string(s.ejections_consecutive_5xx) + " consecutive 5xx, " +
+         std::to_string(s.ejections_consecutive_gateway_failure) +
+         " consecutive gateway failures, " + std::to_string(s.ejections_success_rate) +
+         " success rate), " + std::to_string(s.returns) + " returns, " +
+         std::to_string(s.ejections_refused) + " refused by max_ejection_percent";
+}
+
 OutlierDetector::OutlierDetector(const conf::OutlierDetection& settings)
     : settings_(settings),
       interval_(settings.interval),
@@ -130,7 +139,8 @@ void OutlierDetector::eject(std::size_t host, EjectionCause cause, std::string w
     case EjectionCause::time_elapsed:
       break;
   }
-  changes.push_back({host, true, cause, std::move(why), duration});
+  changes.push_back({host, true, cause, std::move(why),
+                     std::chrono::duration_cast<std::chrono::milliseconds>(duration)});
 }
 
 std::vector<EjectionChange> OutlierDetector::tick(core::TimePoint now) {

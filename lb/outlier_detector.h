@@ -28,6 +28,7 @@
 // sized by set_host_count()/reindex().
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -57,7 +58,7 @@ struct EjectionChange {
   // "5 consecutive 5xx", "5 consecutive gateway failures", "success rate 41% below 87.3%
   // threshold", "ejection time elapsed"
   std::string why;
-  core::Duration duration{};  // for an ejection: how long it lasts
+  std::chrono::milliseconds duration{};  // for an ejection: how long it lasts
 };
 
 struct OutlierStats {
@@ -131,6 +132,11 @@ class OutlierDetector {
   std::optional<core::TimePoint> next_sweep_;
   OutlierStats stats_;
 };
+
+// The counters in one line, for logs and the exit summary: "3 ejections (2 consecutive 5xx,
+// 1 consecutive gateway failures, 0 success rate), 2 returns, 1 refused by
+// max_ejection_percent".
+std::string describe(const OutlierStats& stats);
 
 // "41%", "87.3%": a percentage as the reasons show it (one decimal, none when whole).
 std::string format_percent(double percent);

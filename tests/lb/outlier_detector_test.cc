@@ -438,6 +438,17 @@ TEST(OutlierDetector, EjectedHostsAreLeftOutOfTheSuccessRate) {
   EXPECT_TRUE(d.tick(t0 + 10s).empty());
 }
 
+TEST(OutlierDetector, StatsInOneLine) {
+  OutlierDetector d = detector(20);
+  feed(d, 0, HostOutcome::status_5xx, 5, t0);
+  feed(d, 1, HostOutcome::gateway_failure, 5, t0);
+  feed(d, 2, HostOutcome::status_5xx, 5, t0);
+  d.tick(t0 + 30s);
+  EXPECT_EQ(describe(d.stats()),
+            "2 ejections (1 consecutive 5xx, 1 consecutive gateway failures, 0 success rate), "
+            "2 returns, 1 refused by max_ejection_percent");
+}
+
 TEST(OutlierDetector, PercentsShowOneDecimal) {
   EXPECT_EQ(format_percent(41), "41%");
   EXPECT_EQ(format_percent(87.34), "87.3%");
