@@ -174,6 +174,41 @@ Coding transfer_coding(const HeaderMap& headers) {
 // were cut.
 bool unknown_method(const char* pos, const char* end) { return pos < end && is_tchar(*pos); }
 
+// The Connection options of a head as RFC 9110 7.6.1 reads them: tokens of every Connection
+// line, OWS (SP or HTAB) around them. llhttp's own scanner misses a token followed by HTAB
+// ("Upgrade<HTAB>"), so ringress decides upgrades and keep-alive from these and tells llhttp.
+struct ConnectionOptions {
+  bool upgrade = false;  // an `upgrade` option and an Upgrade field
+  bool close = false;
+  bool keep_alive_option = false;
+};
+
+// Makes llhttp's keep-alive verdict (it refuses bytes after a message it thinks closes the
+// connection) the same as ours.
+void set_keep_alive_flags(llhttp_t* p, const ConnectionOptions& o) {
+  p->flags &= ~uint16_t(F_CONNECTION_CLOSE | F_CONNECTION_KEEP_ALIVE);
+  if (o.close)
+    p->flags |= F_CONNECTION_CLOSE;
+  else if (o.keep_alive_option)
+    p->flags |= F_CONNECTION_KEEP_ALIVE;
+}
+
+ConnectionOptions connection_options(const HeaderMap& headers) {
+  ConnectionOptions o;
+  bool upgrade_option = false, upgrade_field = false;
+  for (const auto& f : headers) {
+    if (iequals(f.name, "connection")) {
+      upgrade_option |= has_token(f.value, "upgrade");
+      o.close |= has_token(f.value, "close");
+      o.keep_alive_option |= has_token(f.value, "keep-alive");
+    } else if (iequals(f.name, "upgrade")) {
+      upgrade_field = true;
+    }
+  }
+  o.upgrade = upgrade_option && upgrade_field;
+  return o;
+}
+
 // Splits the request-target into path/query/origin_target; `authority` gets the authority of an
 // absolute-form or CONNECT target. Returns nullptr, or why the target is refused.
 const char* split_target(RequestHead& h, bool connect, bool options, core::Arena& arena,
@@ -714,6 +749,8 @@ int MessageParser::finish_request_head() {
   h.content_length = h.has_content_length ? p->content_length : 0;
   if (connect && (h.chunked || h.content_length > 0)) return reject(400, "CONNECT with a body");
 
+  const ConnectionOptions options = connection_options(h.headers);
+  p->upgrade = connect || options.upgrade;
   // An upgrade is honoured only before the first body byte: a request with a body, or an
   // HTTP/1.0 one, is handled as plain HTTP (the caller drops its Upgrade/Connection fields).
   h.upgrade = p->upgrade != 0;
@@ -721,6 +758,7 @@ int MessageParser::finish_request_head() {
     p->upgrade = 0;
     h.upgrade = false;
   }
+  set_keep_alive_flags(p, options);
   h.keep_alive = llhttp_should_keep_alive(p) != 0;
   if (h.version_minor == 1)
     if (const std::string_view* e = h.headers.get("expect"))
@@ -737,13 +775,17 @@ int MessageParser::finish_response_head() {
   h.version_minor = p->http_minor;
   if (h.status < 100 || h.status > 599) return reject(502, "invalid status code");
   h.no_body = head_request_ || h.status < 200 || h.status == 204 || h.status == 304;
+  const ConnectionOptions options = connection_options(h.headers);
   if (h.status == 101) {
-    if (!p->upgrade) return reject(502, "101 without Connection: upgrade and Upgrade");
+    if (!options.upgrade) return reject(502, "101 without Connection: upgrade and Upgrade");
+    p->upgrade = 1;
     h.upgrade = true;
   } else if (connect_request_ && h.status / 100 == 2) {
     p->upgrade = 1;
     h.upgrade = true;
     h.no_body = true;
+  } else {
+    p->upgrade = 0;  // only a 101, or a 2xx to CONNECT, switches protocols
   }
 
   h.has_content_length = (p->flags & F_CONTENT_LENGTH) != 0;
@@ -757,6 +799,7 @@ int MessageParser::finish_response_head() {
   }
   h.chunked = !h.no_body && coding == Coding::chunked;
   if (h.no_body) p->flags |= F_SKIPBODY;
+  set_keep_alive_flags(p, options);
   h.keep_alive = llhttp_should_keep_alive(p) != 0;
   return 0;
 }

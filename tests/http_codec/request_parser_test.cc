@@ -230,6 +230,23 @@ TEST_F(RequestParserTest, UpgradeRequestStopsParsingAfterTheHead) {
                  "upgrade", "rest \x81\x05hello"}));
 }
 
+// RFC 9110 7.6.1: OWS (SP or HTAB) around a Connection option. llhttp's own scanner misses
+// "Upgrade<HTAB>" and "keep-alive<HTAB>"; the parser decides from the fields and tells llhttp.
+TEST_F(RequestParserTest, ConnectionOptionsFollowedByTabsCount) {
+  Log log = parse("GET /chat HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\t\t\r\n"
+                  "Upgrade: websocket\r\n\r\nframes");
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_NE(log[0].find(" upgrade=1 "), std::string::npos) << log[0];
+  EXPECT_EQ(log[1], "upgrade");
+  log = parse("GET /a HTTP/1.0\r\nConnection: keep-alive\t\r\n\r\nGET /b HTTP/1.0\r\n\r\n");
+  ASSERT_EQ(log.size(), 4u);
+  EXPECT_NE(log[0].find(" ka=1 "), std::string::npos) << log[0];
+  EXPECT_NE(log[2].find("head GET /b "), std::string::npos) << log[2];
+  log = parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\t\r\n\r\n");
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_NE(log[0].find(" ka=0 "), std::string::npos) << log[0];
+}
+
 TEST_F(RequestParserTest, UpgradeReportsTheOffsetOfTheTunnelBytesAndRepeats) {
   RequestParser p(limits, arena);
   std::string_view head = "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\n";

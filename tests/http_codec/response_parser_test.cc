@@ -194,6 +194,24 @@ TEST_F(ResponseParserTest, SwitchingProtocols) {
                  "upgrade", "rest \x81\x02hi"}));
 }
 
+// RFC 9110 7.6.1: OWS (SP or HTAB) around a Connection option; llhttp misses "Upgrade<HTAB>".
+TEST_F(ResponseParserTest, ConnectionOptionsFollowedByTabsCount) {
+  EXPECT_EQ(parse("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\t\t\r\n"
+                  "Upgrade: websocket\r\n\r\nws"),
+            (Log{"head 101 Switching Protocols v1.1 ka=1 chunked=0 cl=- upgrade=1 no_body=1 | "
+                 "Connection: Upgrade | Upgrade: websocket",
+                 "upgrade", "rest ws"}));
+  Log log = parse("HTTP/1.1 200 OK\r\nConnection: close\t\r\nContent-Length: 1\r\n\r\nx");
+  ASSERT_FALSE(log.empty());
+  EXPECT_NE(log[0].find(" ka=0 "), std::string::npos) << log[0];
+  // No body and upgrade fields on a 200: still not a protocol switch.
+  log = parse("HTTP/1.1 200 OK\r\nConnection: upgrade\r\nUpgrade: h2c\r\nContent-Length: 0\r\n"
+              "\r\n");
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_NE(log[0].find(" upgrade=0 "), std::string::npos) << log[0];
+  EXPECT_EQ(log[1], "complete");
+}
+
 TEST_F(ResponseParserTest, SwitchingProtocolsWithoutUpgradeHeader) {
   expect_rejected("HTTP/1.1 101 Switching Protocols\r\n\r\n",
                   "101 without Connection: upgrade and Upgrade");
