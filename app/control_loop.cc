@@ -17,6 +17,18 @@ namespace ringress::app {
 
 namespace {
 
+// Receive buffers of the health checks' probes (all clusters): small responses, few at once.
+constexpr uint32_t kProbeBufferSize = 4096;
+constexpr uint32_t kProbeBuffers = 256;
+
+// The health checker's targets for the hosts of `set` (same indices).
+std::vector<lb::HealthTarget> targets_of(const lb::HostSet& set) {
+  std::vector<lb::Host> hosts;
+  hosts.reserve(set.hosts.size());
+  for (const lb::HostEntry& e : set.hosts) hosts.push_back(e.host);
+  return lb::health_targets(hosts);
+}
+
 // How often at most an outlier detector's ejections are checked for expiry.
 constexpr core::Duration kTickInterval = std::chrono::milliseconds(100);
 
@@ -59,6 +71,20 @@ ControlLoop::ControlLoop(const conf::Config& config) : config_(config) {
           registry_.broadcast(HostSetUpdate{i, set});
         }));
   }
+  checkers_.resize(config.clusters.size());
+  for (std::size_t i = 0; i < config.clusters.size(); ++i) {
+    if (!config.clusters[i].health_check) continue;
+    if (!probe_buffers_)
+      probe_buffers_ =
+          std::make_unique<core::BufferPool>(reactor_, kProbeBufferSize, kProbeBuffers);
+    lb::ClusterState* state = clusters_[i].get();
+    checkers_[i] = std::make_unique<lb::HealthChecker>(
+        config.clusters[i], *probe_buffers_,
+        [state](std::size_t target, bool healthy, std::string_view why) {
+          state->set_healthy(target, healthy, why);
+        });
+    checkers_[i]->set_targets(targets_of(*state->current()));
+  }
 }
 
 ControlLoop::~ControlLoop() = default;
@@ -84,6 +110,8 @@ core::Task<void> ControlLoop::main(int signal_fd) {
                                   background.token()));
   for (auto& c : clusters_)
     if (c->outlier_detector()) background.spawn(tick_ejections(*c, background.token()));
+  for (auto& checker : checkers_)
+    if (checker) background.spawn(checker->run(background.token()));
   co_await take_signals(signal_fd);
   background.cancel();
   co_await background.join();

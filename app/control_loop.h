@@ -2,6 +2,7 @@
 // than per worker (docs/design.md, "Clusters: the control loop and host-set snapshots"):
 // - per cluster a lb::ClusterState (hosts, health, ejections) and its host-set snapshots, sent
 //   to every worker through the WorkerRegistry when they change;
+// - the clusters' active health checks (lb/health_checker.h), whose verdicts go to ClusterState;
 // - the per-host outcomes the workers report in batches (its inbox), fed to outlier detection;
 // - the process's signals: SIGTERM and SIGINT end run(), SIGHUP is logged.
 //
@@ -20,10 +21,12 @@
 #include "app/messages.h"
 #include "app/worker_registry.h"
 #include "conf/config.h"
+#include "core/buffer_pool.h"
 #include "core/channel.h"
 #include "core/reactor.h"
 #include "core/task.h"
 #include "lb/cluster_state.h"
+#include "lb/health_checker.h"
 
 namespace ringress::app {
 
@@ -56,6 +59,8 @@ class ControlLoop {
   core::Channel<ControlMessage> inbox_;
   WorkerRegistry registry_;
   std::vector<std::unique_ptr<lb::ClusterState>> clusters_;
+  std::unique_ptr<core::BufferPool> probe_buffers_;           // when some cluster has health checks
+  std::vector<std::unique_ptr<lb::HealthChecker>> checkers_;  // per cluster; null without
 };
 
 }  // namespace ringress::app

@@ -38,12 +38,9 @@ void ClusterState::set_endpoints(std::span<const DiscoveredEndpoint> endpoints) 
   republish(std::move(hosts));
 }
 
-void ClusterState::set_healthy(std::size_t index, bool healthy, std::string_view why) {
+void ClusterState::set_healthy(std::size_t index, bool healthy, std::string_view) {
   if (index >= current_->hosts.size() || current_->hosts[index].healthy == healthy) return;
-  ++stats_.health_changes;
-  RLOG_INFO("cluster %s: host %s is %s: %.*s", config_.name.c_str(),
-            current_->hosts[index].host.address_text.c_str(), healthy ? "healthy" : "unhealthy",
-            static_cast<int>(why.size()), why.data());
+  ++stats_.health_changes;  // the checker logged it
   std::vector<HostEntry> hosts = current_->hosts;
   hosts[index].healthy = healthy;
   republish(std::move(hosts));
