@@ -13,6 +13,7 @@ endfunction()
 ringress_require_pkg(URING liburing liburing-dev)
 ringress_require_pkg(TOMLPP tomlplusplus libtomlplusplus-dev)
 ringress_require_pkg(RE2 re2 libre2-dev)
+ringress_require_pkg(CARES libcares libc-ares-dev)
 
 # wolfSSL (target ringress::wolfssl): the prefix scripts/build_wolfssl.sh fills (Debian's
 # source, Debian's flags plus AES-NI, the Intel assembly and smaller sessions), linked with an

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "conf/config.h"
 #include "core/socket_address.h"
 
 namespace ringress::lb {
@@ -30,5 +31,13 @@ struct DiscoveredEndpoint {
 };
 
 using EndpointsChanged = std::function<void(std::vector<DiscoveredEndpoint>)>;
+
+// The endpoints the config gives `cluster` at load (the addresses resolved then; none for a name
+// of a dns cluster), as a discovery's starting point: it reports a set only when it differs.
+std::vector<DiscoveredEndpoint> configured_endpoints(const conf::Cluster& cluster);
+
+// Puts a set in its canonical order (by name, then address), so two sets compare equal
+// whatever order a resolver or a file listed them in.
+void sort_endpoints(std::vector<DiscoveredEndpoint>& endpoints);
 
 }  // namespace ringress::lb

@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 
 packages=(
   g++ cmake ninja-build pkg-config
-  liburing-dev libwolfssl-dev libtomlplusplus-dev node-llhttp libre2-dev
+  liburing-dev libwolfssl-dev libtomlplusplus-dev node-llhttp libre2-dev libc-ares-dev
   libgtest-dev libbenchmark-dev
   python3 curl openssl netcat-openbsd wrk nginx haproxy
+  dnsmasq-base  # the DNS server of the dns discovery tests (the binary only, no service)
   dpkg-dev autoconf automake libtool  # wolfSSL from Debian's source (scripts/build_wolfssl.sh)
 )
 
