@@ -1,7 +1,9 @@
 #include "core/buffer_pool.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -11,7 +13,10 @@
 namespace ringress::core {
 namespace {
 constexpr uint32_t kInitialRingTarget = 64;
+constexpr uint32_t kMinRingTarget = 16;
 constexpr uint32_t kReserve = 16;
+
+const std::size_t kPageSize = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
 }  // namespace
 
 BufferSlice::BufferSlice(const BufferSlice& o)
@@ -60,12 +65,13 @@ void BufferSlice::reset() {
   length_ = 0;
 }
 
-BufferPool::BufferPool(Reactor& reactor, uint32_t buffer_size, uint32_t count)
+BufferPool::BufferPool(Reactor& reactor, uint32_t buffer_size, uint32_t count, Duration trim_period)
     : reactor_(reactor),
       buffer_size_(buffer_size),
       count_(count),
       ring_target_(count < kInitialRingTarget ? count : kInitialRingTarget),
-      reserve_(count / 8 < kReserve ? count / 8 : kReserve) {
+      reserve_(count / 8 < kReserve ? count / 8 : kReserve),
+      trim_period_(trim_period) {
   if (count == 0 || count > 32768 || (count & (count - 1)) != 0)
     throw std::invalid_argument("buffer count must be a power of two up to 32768");
   std::size_t data_bytes = std::size_t(buffer_size) * count;
@@ -87,9 +93,22 @@ BufferPool::BufferPool(Reactor& reactor, uint32_t buffer_size, uint32_t count)
   if (rc != 0)
     throw std::runtime_error(std::string("io_uring_register_buf_ring: ") + std::strerror(-rc));
   refs_.assign(count, 0);
+  state_.assign(count, 0);
+  last_use_.assign(count, 0);
   free_.reserve(count);
   for (uint32_t i = count; i-- > 0;) free_.push_back(static_cast<uint16_t>(i));
   refill();
+  if (trim_period_.count() > 0) {
+    trim_timer_.context = this;
+    trim_timer_.fire = [](Timer* t) {
+      auto* self = static_cast<BufferPool*>(t->context);
+      self->trim();
+      self->trim_timer_.deadline = Clock::now() + self->trim_period_;
+      self->reactor_.add_timer(&self->trim_timer_);
+    };
+    trim_timer_.deadline = Clock::now() + trim_period_;
+    reactor_.add_timer(&trim_timer_);
+  }
 }
 
 void BufferPool::refill() {
@@ -100,17 +119,99 @@ void BufferPool::refill() {
     free_.pop_back();
     io_uring_buf_ring_add(ring_, base_ + std::size_t(bid) * buffer_size_, buffer_size_, bid, mask,
                           added++);
+    state_[bid] |= kInRing;
     ++in_ring_;
   }
   if (added > 0) io_uring_buf_ring_advance(ring_, added);
 }
 
+void BufferPool::grow_ring() {
+  // At most once per pass: every receive that found the ring empty in the same pass reports it.
+  const uint64_t pass = reactor_.iterations();
+  if (pass == grown_in_pass_) return;
+  grown_in_pass_ = pass;
+  ring_target_ = std::min(count_, ring_target_ * 2);
+}
+
 void BufferPool::note_exhausted() {
-  ring_target_ = ring_target_ * 2 > count_ ? count_ : ring_target_ * 2;
+  ++exhausted_;
+  period_exhausted_ = true;
+  grow_ring();
   refill();
 }
 
+void BufferPool::note_taken_from_ring() {
+  const uint64_t pass = reactor_.iterations();
+  if (pass != pass_) {
+    pass_ = pass;
+    pass_taken_ = 0;
+  }
+  if (++pass_taken_ > period_pass_high_) period_pass_high_ = pass_taken_;
+  if (pass_taken_ * 2 > ring_target_) grow_ring();
+}
+
+void BufferPool::trim() {
+  if (!period_exhausted_) {
+    uint32_t need = kMinRingTarget;
+    while (need < 2 * period_pass_high_ && need < count_) need *= 2;
+    if (need < ring_target_) ring_target_ = std::max(need, ring_target_ / 2);
+  }
+  period_pass_high_ = 0;
+  period_exhausted_ = false;
+  // Buffers written before and not used during this whole period (returned in an earlier
+  // one): their pages go back, in runs of neighbours. Also those waiting in the kernel's ring
+  // when the ring defers task work: the kernel then fills them only inside io_uring_enter
+  // with GETEVENTS on this thread, never during the madvise calls here (otherwise any syscall
+  // may run a receive's task work, and a buffer filled then would lose its bytes).
+  const bool ring_too = reactor_.features().defer_taskrun;
+  uint32_t run = count_;
+  for (uint32_t bid = 0; bid < count_; ++bid) {
+    const uint8_t st = state_[bid];
+    const bool idle = (st & kResident) && refs_[bid] == 0 && last_use_[bid] < period_ &&
+                      (ring_too || !(st & kInRing));
+    if (idle && run == count_) run = bid;
+    if (!idle && run != count_) {
+      give_back(run, bid);
+      run = count_;
+    }
+  }
+  if (run != count_) give_back(run, count_);
+  ++period_;
+}
+
+void BufferPool::give_back(uint32_t first, uint32_t end) {
+  const auto lo = reinterpret_cast<uintptr_t>(base_) + std::size_t(first) * buffer_size_;
+  const auto hi = reinterpret_cast<uintptr_t>(base_) + std::size_t(end) * buffer_size_;
+  const uintptr_t from = (lo + kPageSize - 1) & ~(kPageSize - 1);
+  const uintptr_t to = hi & ~(kPageSize - 1);
+  if (from >= to) return;
+  if (::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED) != 0) return;
+  // A buffer smaller than a page, or sharing one with a neighbour in use, keeps its memory.
+  for (uint32_t bid = first; bid < end; ++bid) {
+    const uintptr_t b = reinterpret_cast<uintptr_t>(base_) + std::size_t(bid) * buffer_size_;
+    if (b < from || b + buffer_size_ > to) continue;
+    state_[bid] &= ~kResident;
+    --resident_count_;
+    ++given_back_;
+  }
+}
+
+BufferPoolStats BufferPool::stats() const {
+  BufferPoolStats s;
+  s.capacity = count_;
+  s.in_use = in_use();
+  s.in_use_high = in_use_high_;
+  s.in_ring = in_ring_;
+  s.ring_target = ring_target_;
+  s.resident = resident_count_;
+  s.resident_high = resident_high_;
+  s.given_back = given_back_;
+  s.exhausted = exhausted_;
+  return s;
+}
+
 BufferPool::~BufferPool() {
+  if (trim_timer_.queued()) reactor_.remove_timer(&trim_timer_);
   io_uring_unregister_buf_ring(reactor_.ring(), kGroup);
   munmap(ring_, ring_bytes_);
   munmap(base_, std::size_t(buffer_size_) * count_);
@@ -121,6 +222,7 @@ void BufferPool::release(uint16_t bid) {
 }
 
 void BufferPool::recycle(uint16_t bid) {
+  last_use_[bid] = period_;
   free_.push_back(bid);
   refill();
   if (BufferWaiter* w = waiters_head_) {

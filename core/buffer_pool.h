@@ -2,10 +2,17 @@
 // (group 0). The kernel picks a buffer only when data arrives, so an idle connection owns none.
 // Only a few buffers sit in the kernel's ring at a time, refilled from a LIFO stack of free
 // ones, so the buffers in use are the recently used, cache-warm ones (a FIFO over the whole pool
-// made every copy touch cold memory); the ring grows when a burst empties it (-ENOBUFS).
+// made every copy touch cold memory).
 // A received buffer is handed out as a BufferSlice; when the last slice of a buffer is
 // destroyed, the buffer goes back to the ring. When the ring runs dry, multishot receives stop
 // with -ENOBUFS and wait here (BufferWaiter) until a buffer returns: that is backpressure.
+//
+// Memory follows the load, not the configured count (the ceiling): the pool is one mapping that
+// the kernel backs page by page as buffers are first written. The ring grows when one pass of
+// the kernel took more than half of it (or emptied it) and shrinks by half per trim period in
+// which the largest pass needed less; buffers that were not used during a whole trim period
+// (1 s by default) are given back to the kernel (MADV_DONTNEED), so a burst's memory returns
+// once it is over. See docs/design.md, "The buffer pool's growth rule".
 #pragma once
 
 #include <cstddef>
@@ -16,6 +23,9 @@
 #include <vector>
 
 #include <liburing.h>
+
+#include "core/clock.h"
+#include "core/timer_queue.h"
 
 namespace ringress::core {
 
@@ -84,12 +94,28 @@ class BufferSlice {
   uint32_t length_ = 0;
 };
 
+// What a pool holds and has held, in buffers (for stats output and tests).
+struct BufferPoolStats {
+  uint32_t capacity = 0;       // buffers_per_worker: the ceiling
+  uint32_t in_use = 0;         // held by slices now
+  uint32_t in_use_high = 0;    // the most held at once since start
+  uint32_t in_ring = 0;        // provided to the kernel now
+  uint32_t ring_target = 0;    // how many the ring is refilled to
+  uint32_t resident = 0;       // written since start or since last given back: backed by memory
+  uint32_t resident_high = 0;  // the most resident at once since start
+  uint64_t given_back = 0;     // buffers whose memory went back to the kernel, in all
+  uint64_t exhausted = 0;      // receives that found the kernel's ring empty (-ENOBUFS)
+};
+
 class BufferPool {
  public:
   static constexpr uint16_t kGroup = 0;
+  static constexpr Duration kDefaultTrimPeriod = std::chrono::seconds(1);
 
-  // count must be a power of two (<= 32768).
-  BufferPool(Reactor& reactor, uint32_t buffer_size, uint32_t count);
+  // count must be a power of two (<= 32768). Every `trim_period` the pool runs trim() on its
+  // own (a zero period: only when called).
+  BufferPool(Reactor& reactor, uint32_t buffer_size, uint32_t count,
+             Duration trim_period = kDefaultTrimPeriod);
   ~BufferPool();
   BufferPool(const BufferPool&) = delete;
   BufferPool& operator=(const BufferPool&) = delete;
@@ -97,7 +123,11 @@ class BufferPool {
   // The kernel filled buffer `bid` with `length` bytes.
   BufferSlice take(uint16_t bid, uint32_t length) {
     refs_[bid] = 1;
+    state_[bid] &= ~kInRing;
+    mark_written(bid);
     --in_ring_;
+    note_in_use();
+    note_taken_from_ring();
     refill();
     return BufferSlice(this, bid, 0, length);
   }
@@ -119,6 +149,8 @@ class BufferPool {
       return {};
     }
     refs_[bid] = 1;
+    mark_written(bid);
+    note_in_use();
     return BufferSlice(this, bid, 0, length);
   }
   // A receive found the kernel's ring empty: provide more buffers at a time from now on.
@@ -140,6 +172,11 @@ class BufferPool {
   uint32_t ring_target() const { return ring_target_; }
   uint32_t reserve() const { return reserve_; }
   const char* buffer(uint16_t bid) const { return base_ + std::size_t(bid) * buffer_size_; }
+  BufferPoolStats stats() const;
+
+  // One trim period ended: shrinks the ring target when the period's largest kernel pass
+  // needed less than it, and gives back the memory of buffers not used during the period.
+  void trim();
 
  private:
   friend class BufferSlice;
@@ -147,6 +184,20 @@ class BufferPool {
   void release(uint16_t bid);
   void recycle(uint16_t bid);
   void refill();
+  void mark_written(uint16_t bid) {
+    if (!(state_[bid] & kResident)) {
+      state_[bid] |= kResident;
+      if (++resident_count_ > resident_high_) resident_high_ = resident_count_;
+    }
+  }
+  void note_in_use() {
+    if (in_use() > in_use_high_) in_use_high_ = in_use();
+  }
+  // Counts the buffers the kernel took in one pass (one reactor iteration); a pass that took
+  // more than half the ring doubles it before the next one can empty it.
+  void note_taken_from_ring();
+  void grow_ring();
+  void give_back(uint32_t first, uint32_t end);
 
   Reactor& reactor_;
   uint32_t buffer_size_;
@@ -159,6 +210,23 @@ class BufferPool {
   io_uring_buf_ring* ring_ = nullptr;
   std::size_t ring_bytes_ = 0;
   std::vector<uint32_t> refs_;
+  static constexpr uint8_t kResident = 1;  // written since mapped or given back
+  static constexpr uint8_t kInRing = 2;    // provided to the kernel, not yet taken
+  std::vector<uint8_t> state_;
+  std::vector<uint32_t> last_use_;  // trim period in which the buffer was last returned
+  uint32_t period_ = 1;             // the current trim period, counted from 1
+  uint32_t resident_count_ = 0;
+  uint32_t resident_high_ = 0;
+  uint32_t in_use_high_ = 0;
+  uint64_t given_back_ = 0;
+  uint64_t exhausted_ = 0;
+  uint64_t pass_ = 0;              // the reactor iteration of the current kernel pass
+  uint32_t pass_taken_ = 0;        // buffers taken from the ring in it
+  uint32_t period_pass_high_ = 0;  // the most taken in one pass during this trim period
+  uint64_t grown_in_pass_ = UINT64_MAX;
+  bool period_exhausted_ = false;
+  Duration trim_period_;
+  Timer trim_timer_;
   BufferWaiter* waiters_head_ = nullptr;
   BufferWaiter* waiters_tail_ = nullptr;
 };

@@ -6,6 +6,11 @@
 #include "core/frame_pool.h"
 
 namespace ringress::core {
+namespace {
+// Whether this thread's kernel takes a total byte limit on a multishot receive (6.17+); the
+// first refusal (-EINVAL) turns it off.
+thread_local bool t_multishot_limit = true;
+}  // namespace
 
 void* RecvQueue::operator new(std::size_t size) { return frame_alloc(size); }
 void RecvQueue::operator delete(void* p, std::size_t size) noexcept { frame_free(p, size); }
@@ -36,6 +41,8 @@ void RecvQueue::maybe_arm() {
   pool_.cancel_wait(this);
   io_uring_sqe* s = Reactor::current().sqe();
   io_uring_prep_recv_multishot(s, fd_, nullptr, 0, 0);
+  limited_ = t_multishot_limit;
+  if (limited_) s->file_index = room();  // sqe->optlen in newer headers: the total limit
   s->flags |= IOSQE_BUFFER_SELECT;
   s->buf_group = BufferPool::kGroup;
   io_uring_sqe_set_data(s, static_cast<Completion*>(this));
@@ -62,6 +69,8 @@ void RecvQueue::on_cqe(int res, uint32_t flags) {
     wake = true;
   } else if (res == -ENOBUFS) {
     pool_.note_exhausted();
+  } else if (res == -EINVAL && limited_) {
+    t_multishot_limit = false;  // re-armed below without the limit
   } else if (res != -ECANCELED) {
     error_ = -res;
     wake = true;
@@ -80,6 +89,14 @@ void RecvQueue::on_cqe(int res, uint32_t flags) {
   }
   if (wake) wake_reader();
   if (close_listener_ && nobody_reading && closed_by_peer()) close_listener_->on_peer_closed();
+}
+
+bool RecvQueue::limits_receives() { return t_multishot_limit; }
+
+uint32_t RecvQueue::room() const {
+  const uint32_t bytes = high_watermark_ - queued_bytes_;
+  const auto buffers = static_cast<uint32_t>(max_buffers_ - items_.size());
+  return std::min<uint64_t>(bytes, uint64_t(buffers) * pool_.buffer_size());
 }
 
 void RecvQueue::enqueue(BufferSlice slice) {

@@ -8,8 +8,13 @@
 // A small receive (up to a quarter of a buffer) is copied into the free tail of the newest
 // queued buffer when it fits, and its own buffer goes back at once: a peer that sends one byte
 // per TCP segment fills one buffer with thousands of them instead of pinning one per byte.
-// A multishot keeps completing after the cancel until the kernel sees it (a burst): those
-// receives are queued (and packed) too, and the queue re-arms only once below its limit again.
+// The multishot is armed with a byte limit (the room left under the watermark; Linux 6.17's
+// total limit of a multishot receive), so the kernel ends it there itself: one pass of the
+// kernel cannot hand a busy connection more than its share of buffers, and an idle reader's
+// queue never overshoots. An older kernel refuses the limit (-EINVAL): then the queue arms
+// without one and cancels when full; a multishot keeps completing after the cancel until the
+// kernel sees it (a burst): those receives are queued (and packed) too, and the queue re-arms
+// only once below its limit again.
 // When the pool is empty (-ENOBUFS) it waits for a buffer to come back, then re-arms.
 //
 // It is heap-allocated (from the frame pool) because it may outlive its owner: the owner calls
@@ -79,12 +84,17 @@ class RecvQueue final : public Completion, public BufferWaiter {
   bool has_data() const { return !items_.empty(); }
   void set_close_listener(PeerCloseListener* l) { close_listener_ = l; }
 
+  // Whether this thread's kernel took the byte limit on the receives armed so far.
+  static bool limits_receives();
+
   void on_cqe(int res, uint32_t flags) override;
   void on_buffers_available() override { maybe_arm(); }
 
  private:
   bool ready() const { return !items_.empty() || eof_ || error_ || cancelled_; }
   bool full() const { return items_.size() >= max_buffers_ || queued_bytes_ >= high_watermark_; }
+  // Bytes the queue may still take: the limit a multishot is armed with.
+  uint32_t room() const;
   void enqueue(BufferSlice slice);
   void maybe_arm();
   void wake_reader();
@@ -100,6 +110,7 @@ class RecvQueue final : public Completion, public BufferWaiter {
   int error_ = 0;
   bool eof_ = false;
   bool armed_ = false;
+  bool limited_ = false;  // armed with a byte limit
   bool pause_requested_ = false;
   bool cancelled_ = false;
   bool detached_ = false;
