@@ -54,9 +54,19 @@ DnsDiscovery::DnsDiscovery(const conf::Cluster& cluster, EndpointsChanged on_cha
   }
 }
 
-core::Task<void> DnsDiscovery::run(core::CancelToken& stop) {
+DnsResolver::Options DnsDiscovery::resolver_options() const {
   const conf::DnsDiscovery& dns = cluster_.discovery.dns;
-  DnsResolver resolver({dns.resolvers, dns.timeout, 2});
+  return {dns.resolvers, dns.timeout, 2};
+}
+
+core::Task<void> DnsDiscovery::warm_up() {
+  DnsResolver resolver(resolver_options());
+  for (Name& name : names_) co_await refresh(resolver, name);
+  publish_if_changed();
+}
+
+core::Task<void> DnsDiscovery::run(core::CancelToken& stop) {
+  DnsResolver resolver(resolver_options());
   if (!resolver.init_error().empty())
     RLOG_ERROR("cluster %s: dns discovery cannot start: %s", cluster_.name.c_str(),
                resolver.init_error().c_str());

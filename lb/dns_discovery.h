@@ -37,6 +37,11 @@ class DnsDiscovery {
   // `cluster` (discovery = "dns") must outlive this object.
   DnsDiscovery(const conf::Cluster& cluster, EndpointsChanged on_change);
 
+  // Looks every name up once (each lookup bounded by the resolver's timeouts) and reports the
+  // set if it changed; run() then carries on from there. For the first host set before the
+  // workers start.
+  core::Task<void> warm_up();
+
   // Resolves until `stop` is cancelled (a lookup in flight then ends at once). On the control
   // loop's reactor thread.
   core::Task<void> run(core::CancelToken& stop);
@@ -55,6 +60,7 @@ class DnsDiscovery {
     bool failing = false;
   };
 
+  DnsResolver::Options resolver_options() const;
   core::Task<void> refresh(DnsResolver& resolver, Name& name);
   core::Task<bool> refresh_srv(DnsResolver& resolver, Name& name, std::chrono::seconds& ttl,
                                std::string& error);

@@ -94,6 +94,27 @@ TEST_F(DnsDiscoveryTest, ResolvesNamesAndFollowsTheirChanges) {
   EXPECT_EQ(discovery.stats().failures, 0u);
 }
 
+TEST_F(DnsDiscoveryTest, WarmUpLooksEachNameUpOnceBeforeRun) {
+  write_hosts("127.0.0.2 web.test\n");
+  ASSERT_TRUE(start_dns());
+  conf::Config c = config("[\"web.test:80\"]", "refresh_floor = \"1h\", refresh_ceiling = \"1h\"");
+  DnsDiscovery discovery(c.clusters.at(0), nullptr);
+  core::Reactor reactor;
+  reactor.run(discovery.warm_up());
+  EXPECT_EQ(describe(discovery.current()), (Lines{"web.test:80 127.0.0.2:80 1"}));
+  EXPECT_EQ(discovery.stats().lookups, 1u);
+  EXPECT_EQ(discovery.stats().changes, 1u);
+  // run() carries on from there: the name is not due again for an hour.
+  reactor.run([](DnsDiscovery& d) -> core::Task<void> {
+    core::TaskScope scope;
+    scope.spawn(d.run(scope.token()));
+    co_await idle(300ms);
+    scope.cancel();
+    co_await scope.join();
+  }(discovery));
+  EXPECT_EQ(discovery.stats().lookups, 1u);
+}
+
 TEST_F(DnsDiscoveryTest, LookupPicksTheAddressFamilies) {
   write_hosts("127.0.0.2 web.test\n::1 web.test\n");
   ASSERT_TRUE(start_dns());
