@@ -116,7 +116,7 @@ class Parser {
       expect(':', "':' after a member name");
       skip_space();
       JsonValue member = parse_value(depth + 1);
-      value.members.emplace_back(std::move(name), std::move(member));
+      value.members.push_back({std::move(name), std::move(member)});
       skip_space();
       if (peek() == ',' && !at_end()) {
         advance();

@@ -16,17 +16,26 @@ namespace ringress::conf {
 
 inline constexpr int kMaxJsonDepth = 64;
 
+struct JsonMember;
+
 struct JsonValue {
   enum class Type { null, boolean, number, string, array, object };
   Type type = Type::null;
   bool boolean = false;
   std::string text;              // a string's value (UTF-8), or a number as written
   std::vector<JsonValue> items;  // array
-  std::vector<std::pair<std::string, JsonValue>> members;  // object, in document order
-  uint32_t line = 1, column = 1;                           // where the value starts (1-based)
+  std::vector<JsonMember> members;  // object, in document order
+  uint32_t line = 1, column = 1;    // where the value starts (1-based)
 
   // The member named `name`, or nullptr.
   const JsonValue* find(std::string_view name) const;
+};
+
+// A named member of an object (a struct, not a std::pair: a pair of an incomplete type cannot
+// be a vector's element with every standard library).
+struct JsonMember {
+  std::string name;
+  JsonValue value;
 };
 
 // "string", "number", ...: a type as messages name it.
