@@ -85,6 +85,24 @@ ControlLoop::ControlLoop(const conf::Config& config) : config_(config) {
         });
     checkers_[i]->set_targets(targets_of(*state->current()));
   }
+  dns_.resize(config.clusters.size());
+  files_.resize(config.clusters.size());
+  for (std::size_t i = 0; i < config.clusters.size(); ++i) {
+    auto changed = [this, i](std::vector<lb::DiscoveredEndpoint> endpoints) {
+      on_endpoints(i, endpoints);
+    };
+    if (config.clusters[i].discovery.kind == conf::DiscoveryKind::dns)
+      dns_[i] = std::make_unique<lb::DnsDiscovery>(config.clusters[i], changed);
+    else if (config.clusters[i].discovery.kind == conf::DiscoveryKind::file)
+      files_[i] = std::make_unique<lb::FileDiscovery>(config.clusters[i], changed);
+  }
+}
+
+void ControlLoop::on_endpoints(std::size_t cluster,
+                               const std::vector<lb::DiscoveredEndpoint>& endpoints) {
+  lb::ClusterState& state = *clusters_[cluster];
+  state.set_endpoints(endpoints);
+  if (checkers_[cluster]) checkers_[cluster]->set_targets(targets_of(*state.current()));
 }
 
 ControlLoop::~ControlLoop() = default;
@@ -112,6 +130,10 @@ core::Task<void> ControlLoop::main(int signal_fd) {
     if (c->outlier_detector()) background.spawn(tick_ejections(*c, background.token()));
   for (auto& checker : checkers_)
     if (checker) background.spawn(checker->run(background.token()));
+  for (auto& d : dns_)
+    if (d) background.spawn(d->run(background.token()));
+  for (auto& f : files_)
+    if (f) background.spawn(f->run(background.token()));
   co_await take_signals(signal_fd);
   background.cancel();
   co_await background.join();

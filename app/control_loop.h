@@ -3,6 +3,8 @@
 // - per cluster a lb::ClusterState (hosts, health, ejections) and its host-set snapshots, sent
 //   to every worker through the WorkerRegistry when they change;
 // - the clusters' active health checks (lb/health_checker.h), whose verdicts go to ClusterState;
+// - dns and file discovery (lb/dns_discovery.h, lb/file_discovery.h), whose endpoint sets
+//   replace the cluster's hosts (and the health checks' targets);
 // - the per-host outcomes the workers report in batches (its inbox), fed to outlier detection;
 // - the process's signals: SIGTERM and SIGINT end run(), SIGHUP is logged.
 //
@@ -26,6 +28,8 @@
 #include "core/reactor.h"
 #include "core/task.h"
 #include "lb/cluster_state.h"
+#include "lb/dns_discovery.h"
+#include "lb/file_discovery.h"
 #include "lb/health_checker.h"
 
 namespace ringress::app {
@@ -53,6 +57,7 @@ class ControlLoop {
  private:
   core::Task<void> main(int signal_fd);
   void on_messages(std::span<ControlMessage> batch);
+  void on_endpoints(std::size_t cluster, const std::vector<lb::DiscoveredEndpoint>& endpoints);
 
   const conf::Config& config_;
   core::Reactor reactor_;
@@ -61,6 +66,8 @@ class ControlLoop {
   std::vector<std::unique_ptr<lb::ClusterState>> clusters_;
   std::unique_ptr<core::BufferPool> probe_buffers_;           // when some cluster has health checks
   std::vector<std::unique_ptr<lb::HealthChecker>> checkers_;  // per cluster; null without
+  std::vector<std::unique_ptr<lb::DnsDiscovery>> dns_;        // per cluster; null unless dns
+  std::vector<std::unique_ptr<lb::FileDiscovery>> files_;     // per cluster; null unless file
 };
 
 }  // namespace ringress::app

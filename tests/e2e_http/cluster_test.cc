@@ -294,6 +294,30 @@ TEST_F(ClusterTest, RetryBudgetLimitsRetries) {
   EXPECT_NE(proxy_.log().find("4 retries over budget"), std::string::npos) << proxy_.log();
 }
 
+TEST_F(ClusterTest, PerTryTimeoutMovesARetryToAnotherHost) {
+  HttpUpstream stalled([](const UpstreamRequest&) {
+    UpstreamReply r;
+    r.then = UpstreamReply::Then::stall;
+    return r;
+  });
+  HttpUpstream good([](const UpstreamRequest&) { return named("good"); });
+  ASSERT_TRUE(start(two_hosts(
+      stalled.port(), good.port(), "",
+      R"(timeout = "20s", retry = { on = ["gateway-error"], attempts = 1, per_try_timeout = "200ms" })")));
+  Session s(listen_port_);
+  for (int i = 0; i < 4; ++i) {
+    HttpMessage r = s.get("/");
+    ASSERT_TRUE(has_status(r, 200));
+    EXPECT_EQ(r.body, "good");
+  }
+  EXPECT_EQ(good.request_count(), 4u);
+  const std::size_t timed_out = stalled.request_count();
+  EXPECT_GE(timed_out, 1u);  // round robin starts half of them on the stalled host
+  ASSERT_TRUE(proxy_.terminate(stretched(seconds(5))));
+  EXPECT_NE(proxy_.log().find(std::to_string(timed_out) + " per-try timeouts"), std::string::npos)
+      << proxy_.log();
+}
+
 TEST_F(ClusterTest, RetriesWithinTheDefaultBudgetAreMade) {
   HttpUpstream a(unavailable);
   HttpUpstream b(unavailable);
