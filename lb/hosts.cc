@@ -25,6 +25,7 @@ std::vector<Host> hosts_of(const conf::Cluster& cluster) {
   const uint64_t scale = weight_scale(cluster);
   std::vector<Host> hosts;
   for (const auto& e : cluster.endpoints) {
+    if (e.addresses.empty()) continue;  // a dns cluster's name, before discovery resolves it
     std::string hostname;
     uint16_t port = 0;
     if (!core::split_host_port(e.text, hostname, port)) hostname = e.text;

@@ -9,6 +9,7 @@
 
 #include <fstream>
 
+#include "lb/hosts.h"
 #include "tests/lb/discovery_harness.h"
 #include "tests/lb/dnsmasq.h"
 #include "tests/support/net.h"
@@ -53,6 +54,21 @@ class DnsDiscoveryTest : public ::testing::Test {
   uint16_t port_ = 0;
   ringress::test::Dnsmasq dns_;
 };
+
+// Regression: a name left unresolved at load (no addresses) divided by zero in hosts_of.
+TEST(DnsCluster, StartsWithItsNumericEndpointsOnly) {
+  conf::Config c = cluster_config(
+      "endpoints = [\"web.invalid:80\", { address = \"10.0.0.1:81\", weight = 3 }]\n"
+      "discovery = \"dns\"\n");
+  std::vector<Host> hosts = hosts_of(c.clusters.at(0));
+  ASSERT_EQ(hosts.size(), 1u);
+  EXPECT_EQ(hosts[0].address_text, "10.0.0.1:81");
+  EXPECT_EQ(hosts[0].weight, 3u);
+  conf::Config srv = cluster_config(
+      "endpoints = [\"web.invalid\"]\ndiscovery = \"dns\"\n"
+      "dns = { srv = true }\n");
+  EXPECT_TRUE(hosts_of(srv.clusters.at(0)).empty());
+}
 
 TEST_F(DnsDiscoveryTest, ResolvesNamesAndFollowsTheirChanges) {
   write_hosts("127.0.0.2 web.test\n127.0.0.3 web.test\n127.0.0.9 other.test\n");
