@@ -96,6 +96,13 @@ ControlLoop::ControlLoop(const conf::Config& config) : config_(config) {
     else if (config.clusters[i].discovery.kind == conf::DiscoveryKind::file)
       files_[i] = std::make_unique<lb::FileDiscovery>(config.clusters[i], changed);
   }
+  // Dns clusters resolve once now, so the workers start with their hosts.
+  reactor_.run(warm_up());
+}
+
+core::Task<void> ControlLoop::warm_up() {
+  for (auto& d : dns_)
+    if (d) co_await d->warm_up();
 }
 
 void ControlLoop::on_endpoints(std::size_t cluster,

@@ -36,7 +36,8 @@ namespace ringress::app {
 
 class ControlLoop {
  public:
-  // On the thread that will call run() (its reactor belongs to that thread).
+  // On the thread that will call run() (its reactor belongs to that thread). Resolves the dns
+  // clusters' names once (bounded by the resolver's timeouts) before returning.
   explicit ControlLoop(const conf::Config& config);
   ~ControlLoop();
   ControlLoop(const ControlLoop&) = delete;
@@ -56,6 +57,7 @@ class ControlLoop {
 
  private:
   core::Task<void> main(int signal_fd);
+  core::Task<void> warm_up();
   void on_messages(std::span<ControlMessage> batch);
   void on_endpoints(std::size_t cluster, const std::vector<lb::DiscoveredEndpoint>& endpoints);
 

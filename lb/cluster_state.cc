@@ -33,8 +33,7 @@ void ClusterState::set_endpoints(std::span<const DiscoveredEndpoint> endpoints) 
     }
   }
   if (outlier_) outlier_->reindex(previous);
-  ++stats_.host_changes;
-  RLOG_INFO("cluster %s: %zu hosts (were %zu)", config_.name.c_str(), hosts.size(), old.size());
+  ++stats_.host_changes;  // the discovery logged it
   republish(std::move(hosts));
 }
 
