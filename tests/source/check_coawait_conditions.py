@@ -18,9 +18,17 @@ await_expr = re.compile(r"(?<!operator )\bco_await\s+")
 
 
 def strip_comments_and_strings(text):
-    text = re.sub(r"//[^\n]*", "", text)
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    return re.sub(r'"(\\.|[^"\\])*"', '""', text)
+    """Blanks comments, character literals and string literals, keeping every newline (so line
+    numbers stay right) and keeping a '"' from opening a string."""
+    pattern = re.compile(r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|" + r'"(?:\\.|[^"\\\n])*"', re.S)
+
+    def blank(m):
+        s = m.group(0)
+        if s.startswith("/"):
+            return re.sub(r"[^\n]", " ", s)
+        return s[0] + s[0]
+
+    return pattern.sub(blank, text)
 
 
 def condition_end(text, start):
