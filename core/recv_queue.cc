@@ -31,7 +31,7 @@ RecvQueue::RecvQueue(int fd, BufferPool& pool, uint32_t high_watermark)
 }
 
 void RecvQueue::maybe_arm() {
-  if (armed_ || eof_ || error_ || cancelled_ || detached_) return;
+  if (armed_ || eof_ || error_ || cancelled_ || detached_ || quiescing_) return;
   if (full()) return;
   if (pool_.receivable() == 0) {
     pool_.wait_for_buffers(this);
@@ -78,6 +78,7 @@ void RecvQueue::on_cqe(int res, uint32_t flags) {
   if (!(flags & IORING_CQE_F_MORE)) {
     armed_ = false;
     pause_requested_ = false;
+    if (quiescing_) wake = true;
     if (detached_) {
       destroy();
       return;
@@ -87,7 +88,7 @@ void RecvQueue::on_cqe(int res, uint32_t flags) {
     pause_requested_ = true;
     Reactor::current().cancel(static_cast<Completion*>(this));
   }
-  if (wake) wake_reader();
+  if (wake && !(quiescing_ && armed_)) wake_reader();  // a quiescer waits for the last CQE
   if (close_listener_ && nobody_reading && closed_by_peer()) close_listener_->on_peer_closed();
 }
 
@@ -146,6 +147,24 @@ BufferSlice RecvQueue::try_take() {
   queued_bytes_ -= out.size();
   maybe_arm();
   return out;
+}
+
+bool RecvQueue::QuiesceAwaiter::await_ready() {
+  q_.quiescing_ = true;
+  q_.pool_.cancel_wait(&q_);
+  if (!q_.armed_) return true;
+  if (!q_.pause_requested_) {
+    q_.pause_requested_ = true;
+    Reactor::current().cancel(static_cast<Completion*>(&q_));
+  }
+  return false;
+}
+
+bool RecvQueue::QuiesceAwaiter::await_resume() {
+  q_.quiescing_ = false;
+  if (!q_.ready()) return false;
+  q_.maybe_arm();
+  return true;
 }
 
 void RecvQueue::cancel() {

@@ -68,6 +68,23 @@ class RecvQueue final : public Completion, public BufferWaiter {
   // The next queued slice without waiting, or an empty one when nothing is queued.
   BufferSlice try_take();
 
+  // Stops the multishot receive and waits for its last completion, so that no byte can arrive
+  // in the queue after it. Resumes true when something is queued (data, end of stream, an
+  // error): the queue then receives again and the owner serves it; false when nothing is: the
+  // kernel keeps whatever comes next in the socket, and the owner may hand the socket on (a
+  // parked HTTP connection polls it). Needs no reader waiting.
+  class QuiesceAwaiter {
+   public:
+    explicit QuiesceAwaiter(RecvQueue& q) : q_(q) {}
+    bool await_ready();
+    void await_suspend(std::coroutine_handle<> h) { q_.reader_ = h; }
+    bool await_resume();
+
+   private:
+    RecvQueue& q_;
+  };
+  QuiesceAwaiter quiesce() { return QuiesceAwaiter(*this); }
+
   // Makes the current and every later read fail with -ECANCELED.
   void cancel();
   // A waiting read returns -EAGAIN now (nothing queued, no error): see Stream::interrupt_read.
@@ -114,6 +131,7 @@ class RecvQueue final : public Completion, public BufferWaiter {
   bool pause_requested_ = false;
   bool cancelled_ = false;
   bool detached_ = false;
+  bool quiescing_ = false;  // quiesce() waits for the last completion: nothing re-arms
   bool timed_out_ = false;
   std::coroutine_handle<> reader_;
   Timer read_timer_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <utility>
 
 namespace ringress::core {
 
@@ -12,10 +13,17 @@ TcpStream::TcpStream(Socket socket, BufferPool& pool, uint32_t high_watermark)
     : fd_(socket.release()), recv_(new RecvQueue(fd_, pool, high_watermark)) {}
 
 TcpStream::~TcpStream() {
+  if (!recv_) return;  // released
   recv_->detach();
   io_uring_sqe* s = Reactor::current().sqe();
   io_uring_prep_close(s, fd_);
   io_uring_sqe_set_data64(s, 0);
+}
+
+Socket TcpStream::release() {
+  recv_->detach();
+  recv_ = nullptr;
+  return Socket(std::exchange(fd_, -1));
 }
 
 Task<ReadResult> TcpStream::read(TimePoint deadline) { co_return co_await recv_->read(deadline); }

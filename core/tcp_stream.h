@@ -40,6 +40,11 @@ class TcpStream final : public Stream {
   // The multishot receive itself, awaited without a coroutine frame (TlsStream reads its
   // ciphertext through this).
   RecvQueue::ReadAwaiter receive(TimePoint deadline = kNoDeadline) { return recv_->read(deadline); }
+  // Stops the receive side until nothing more can arrive in it (RecvQueue::quiesce): true when
+  // something is queued (then it receives again), false when the socket may be released.
+  RecvQueue::QuiesceAwaiter quiesce() { return recv_->quiesce(); }
+  // After quiesce() resumed false: the socket, still open; the stream may then only be destroyed.
+  Socket release();
   int fd() const { return fd_; }
 
  private:

@@ -59,12 +59,19 @@ inline std::string_view decimal_in(core::Arena& arena, uint64_t v) {
 
 class HttpListener::Connection final : public core::Cancellable, core::PeerCloseListener {
  public:
-  Connection(HttpListener& l, core::Socket socket);
+  Connection(HttpListener& l, core::Socket socket, Peer& peer);
 
   void cancel() override;
   // The TLS handshake of a tls listener (before run()); false: the connection is done.
   core::Task<bool> accept_tls();
+  // Serves requests until the connection is to close, or, on a plain connection, until it
+  // has waited for a request longer than its park delay (parking()).
   core::Task<void> run();
+  bool parking() const { return park_; }
+  // Parking: stops the receive side; true when bytes came meanwhile (then run() again).
+  core::RecvQueue::QuiesceAwaiter quiesce() { return tcp_.quiesce(); }
+  // Parking, after quiesce() resumed false: the socket, open; the Connection is then destroyed.
+  core::Socket release_socket() { return tcp_.release(); }
   // Ends the connection: a TLS session with close_notify (so the client can tell a complete
   // close-delimited response from a cut one); and when the client may still be sending (an
   // unread body, pipelined bytes), a lingering close: our side shuts down, and what the client
@@ -78,7 +85,7 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
     Connection* owner = nullptr;
     void cancel() override { owner->down_->cancel(); }
   };
-  enum class Input : uint8_t { event, timeout, closed };
+  enum class Input : uint8_t { event, timeout, closed, park };
 
   // How the request body pump (client -> upstream) stands.
   enum class Body : uint8_t {
@@ -197,6 +204,7 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
   void on_peer_closed() override;
 
   HttpListener& l_;
+  Peer& peer_;  // serve()'s: outlives this object
   core::TcpStream tcp_;
   std::unique_ptr<tls::TlsStream> tls_;  // on tls listeners
   core::Stream* down_ = &tcp_;           // tcp_, or tls_ over it
@@ -211,6 +219,7 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
   core::TimePoint accepted_at_;    // the first request's header clock starts here
   uint64_t requests_served_ = 0;   // on this connection
   bool close_ = false;             // close after the current response
+  bool park_ = false;              // run() ended idle: the connection parks
   bool request_complete_ = false;  // the request's last byte was read
   bool continue_sent_ = false;     // 100 Continue went out for the current request
   bool client_gone_ = false;       // seen by watch_client(): the exchange is abandoned

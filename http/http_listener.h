@@ -7,6 +7,7 @@
 
 #include <deque>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "conf/config.h"
@@ -35,6 +36,8 @@ class HttpListener {
   ~HttpListener();
 
   // Serves one downstream connection until it closes. `scope` (the worker's) may cancel it.
+  // A plain connection that stays idle longer than its park delay is parked in between: its
+  // Connection goes away and serve() keeps only a Peer, the socket and one poll on it.
   core::Task<void> serve(core::Socket client, core::TaskScope& scope);
   // Graceful stop: idle keep-alive connections close now, busy ones after their response.
   void drain();
@@ -43,6 +46,23 @@ class HttpListener {
 
  private:
   friend class Connection;
+  // What a downstream connection keeps across the Connection objects that serve it (one per
+  // wake-up from parking): serve() holds it, and while parked it is all there is.
+  struct Peer {
+    core::TimePoint accepted_at;
+    core::TimePoint idle_deadline = core::kNoDeadline;  // parked: when the wait for a request ends
+    uint64_t requests_served = 0;
+    uint32_t last_gap_us = 0;  // the last wait for a request's first byte: sets the park delay
+    unsigned char address[16] = {};  // the client's (an IPv4 address in the first 4 bytes)
+    uint16_t port = 0;
+    uint8_t family = 0;    // AF_INET, AF_INET6, or 0 when unknown
+    bool trusted = false;  // within trusted_proxies
+    std::string ip_text() const;
+  };
+  Peer peer_of(int fd) const;
+  // One Connection on `socket` (taken) until the connection closes (false) or parks (true:
+  // `socket` is back, open, with nothing unread in user space).
+  core::Task<bool> serve_connection(core::Socket& socket, Peer& peer, core::TaskScope& scope);
   // The memory one request needs (parsers, arena, output batches). A connection borrows one
   // when a request starts and gives it back when it goes idle, so an idle keep-alive
   // connection holds almost nothing, and a steady load reuses the same few without allocating.
