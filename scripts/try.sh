@@ -36,6 +36,7 @@ virtual hosts in front of two demo backends. Try, from another terminal:
   curl -i http://127.0.0.1:8080/old/page                           # 308 to /new/page
   curl -i http://127.0.0.1:8080/ -H 'Transfer-Encoding: chunked' -H 'Content-Length: 3'  # 400
   build/release/app/ringress --validate -c conf/examples/http.toml
+  pkill -f 'http.server --bind 127.0.0.1 --directory .* 9002'      # "web" fails over to its backup
 
 Every request is logged on standard output (the access_log filter). Ctrl-C stops ringress
 (open connections get runtime.drain_timeout to finish) and prints its counters.

@@ -115,7 +115,15 @@ TEST(HttpExample, HasTheExpectedStructure) {
 
   EXPECT_EQ(config.clusters[0].endpoints.at(0).addresses.at(0).to_string(), "127.0.0.1:9001");
   EXPECT_EQ(config.clusters[1].endpoints.at(0).addresses.at(0).to_string(), "127.0.0.1:9002");
+  EXPECT_FALSE(config.clusters[1].endpoints.at(0).backup);
+  EXPECT_EQ(config.clusters[1].endpoints.at(1).addresses.at(0).to_string(), "127.0.0.1:9001");
+  EXPECT_TRUE(config.clusters[1].endpoints.at(1).backup);
   EXPECT_EQ(config.clusters[1].pool.idle_timeout, seconds(4));
+  ASSERT_TRUE(config.clusters[1].health_check);
+  EXPECT_EQ(config.clusters[1].health_check->path, "/");
+  EXPECT_EQ(config.clusters[1].health_check->interval, seconds(2));
+  EXPECT_EQ(config.clusters[1].health_check->unhealthy_threshold, 2u);
+  EXPECT_EQ(config.clusters[1].health_check->healthy_threshold, 1u);
 }
 
 TEST(HttpExample, EveryKeyIsRead) {
