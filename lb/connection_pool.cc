@@ -10,7 +10,7 @@ namespace ringress::lb {
 
 UpstreamConnection::UpstreamConnection(core::Socket socket, core::BufferPool& buffers,
                                        uint32_t connection_buffer, std::size_t host)
-    : tcp_(std::move(socket), buffers, connection_buffer), host_(host) {
+    : transport_(std::move(socket), buffers, connection_buffer), host_(host) {
   idle_timer_.context = this;
   idle_timer_.fire = [](core::Timer* t) {
     auto* c = static_cast<UpstreamConnection*>(t->context);
@@ -20,7 +20,7 @@ UpstreamConnection::UpstreamConnection(core::Socket socket, core::BufferPool& bu
 
 UpstreamConnection::~UpstreamConnection() {
   if (counted_in_) --counted_in_->open_;
-  stream_->set_close_listener(nullptr);
+  stream().set_close_listener(nullptr);
   if (idle_timer_.queued()) core::Reactor::current().remove_timer(&idle_timer_);
 }
 
@@ -98,9 +98,9 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::take_idle(std::size_t host) 
     std::unique_ptr<UpstreamConnection> c = std::move(list.back());
     list.pop_back();
     c->idle_in_ = nullptr;
-    c->stream_->set_close_listener(nullptr);
+    c->stream().set_close_listener(nullptr);
     if (c->idle_timer_.queued()) core::Reactor::current().remove_timer(&c->idle_timer_);
-    if (c->stream_->closed_by_peer() || c->stream_->has_unread_data()) {
+    if (c->stream().closed_by_peer() || c->stream().has_unread_data()) {
       ++stats_.discarded;
       continue;
     }
@@ -132,12 +132,9 @@ core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host, core::Cance
   c->counted_in_ = this;
   ++open_;
   if (cluster_.tls_context) {
-    tls::SslPtr ssl = cluster_.tls_context->new_session(slots_[host].host.hostname);
-    if (sessions_[host]) wolfSSL_set_session(ssl.get(), sessions_[host].get());
-    c->tls_ = std::make_unique<tls::TlsStream>(c->tcp_, buffers_, std::move(ssl));
-    c->stream_ = c->tls_.get();
     ++stats_.tls_handshakes;
-    int rc = co_await c->tls_->handshake(false, deadline, cancel);
+    int rc = co_await c->transport_.originate(*cluster_.tls_context, slots_[host].host.hostname,
+                                              sessions_[host].get(), deadline, cancel);
     if (rc == -ECANCELED) {
       out.error = rc;
       co_return out;
@@ -146,10 +143,10 @@ core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host, core::Cance
       ++stats_.tls_failures;
       if (rc == -EPROTO) sessions_[host].reset();  // not after a timeout or a cancel
       out.error = rc;
-      out.tls_failure = c->tls_->failure();
+      out.tls_failure = c->transport_.failure();
       co_return out;
     }
-    if (wolfSSL_session_reused(c->tls_->ssl())) ++stats_.tls_resumed;
+    if (c->transport_.resumed()) ++stats_.tls_resumed;
   }
   out.connection = std::move(c);
   co_return out;
@@ -159,17 +156,17 @@ void ConnectionPool::release(std::unique_ptr<UpstreamConnection> c, bool reusabl
   const auto& pool = cluster_.pool;
   auto& list = idle_[c->host_];
   const Slot& slot = slots_[c->host_];
-  if (!reusable || !slot.live || slot.generation != c->generation_ || c->stream_->cancelled() ||
-      c->stream_->closed_by_peer() || c->stream_->has_unread_data() ||
+  if (!reusable || !slot.live || slot.generation != c->generation_ || c->stream().cancelled() ||
+      c->stream().closed_by_peer() || c->stream().has_unread_data() ||
       list.size() >= pool.max_idle_per_host ||
       (pool.max_requests_per_connection > 0 && c->requests_ >= pool.max_requests_per_connection)) {
     ++stats_.discarded;
     return;  // destroying it closes the socket
   }
-  if (c->tls_ && cluster_.tls.session_reuse && slot.generation == c->generation_)
-    sessions_[c->host_].reset(wolfSSL_get1_session(c->tls_->ssl()));
+  if (cluster_.tls_context && cluster_.tls.session_reuse && slot.generation == c->generation_)
+    c->transport_.save_session(sessions_[c->host_]);
   c->idle_in_ = this;
-  c->stream_->set_close_listener(c.get());
+  c->stream().set_close_listener(c.get());
   if (pool.idle_timeout.count() > 0) {
     c->idle_timer_.deadline = core::deadline_after(pool.idle_timeout);
     core::Reactor::current().add_timer(&c->idle_timer_);

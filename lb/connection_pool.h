@@ -23,10 +23,9 @@
 #include "conf/config.h"
 #include "core/buffer_pool.h"
 #include "core/cancel_token.h"
-#include "core/tcp_stream.h"
 #include "core/timer_queue.h"
 #include "lb/host_set.h"
-#include "tls/tls_stream.h"
+#include "tls/transport.h"
 
 namespace ringress::lb {
 
@@ -54,7 +53,7 @@ class UpstreamConnection final : core::PeerCloseListener {
   UpstreamConnection(const UpstreamConnection&) = delete;
   UpstreamConnection& operator=(const UpstreamConnection&) = delete;
 
-  core::Stream& stream() { return *stream_; }
+  core::Stream& stream() { return transport_.stream(); }
   // The pool slot of its host.
   std::size_t host() const { return host_; }
   // Completed exchanges on this connection; a reused connection has served at least one.
@@ -65,9 +64,7 @@ class UpstreamConnection final : core::PeerCloseListener {
   friend class ConnectionPool;
   void on_peer_closed() override;
 
-  core::TcpStream tcp_;
-  std::unique_ptr<tls::TlsStream> tls_;  // when the cluster originates TLS
-  core::Stream* stream_ = &tcp_;         // tcp_, or tls_ over it
+  tls::Transport transport_;  // TLS over TCP when the cluster originates TLS
   std::size_t host_;
   uint32_t generation_ = 0;  // of its slot when it connected (a reused slot has another)
   uint32_t requests_ = 0;
