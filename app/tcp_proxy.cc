@@ -6,9 +6,7 @@
 #include "core/connect.h"
 #include "core/log.h"
 #include "core/stream_bridge.h"
-#include "core/tcp_stream.h"
-#include "tls/hello_reader.h"
-#include "tls/tls_stream.h"
+#include "tls/transport.h"
 
 namespace ringress::app {
 
@@ -22,15 +20,15 @@ constexpr std::size_t kMaxTried = 16;
 // operation of both streams, which ends the bridge, and cancels `token`, which ends a connect
 // or an upstream TLS handshake in flight.
 struct TcpProxy::Session final : core::Cancellable {
-  explicit Session(core::Stream& d) : down(&d) {}
+  explicit Session(tls::Transport& d) : down(d) {}
   void cancel() override {
-    down->cancel();
-    if (up) up->cancel();
+    down.stream().cancel();
+    if (up) up->stream().cancel();
     token.cancel();
   }
   bool cancelled() const { return token.cancelled(); }
-  core::Stream* down;
-  core::Stream* up = nullptr;
+  tls::Transport& down;
+  tls::Transport* up = nullptr;
   core::CancelToken token;
 };
 
@@ -60,9 +58,8 @@ int TcpProxy::target_for(std::string_view name) const {
 core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   ++stats_.accepted;
   ++stats_.active;
-  core::TcpStream down_tcp(std::move(client), pool_, connection_buffer_);
-  std::unique_ptr<tls::TlsStream> down_tls;
-  Session session(down_tcp);
+  tls::Transport downstream(std::move(client), pool_, connection_buffer_);
+  Session session(downstream);
   scope.add(session);
 
   // TLS termination and SNI routing both start from the ClientHello.
@@ -70,42 +67,38 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   std::string hello_bytes;  // forwarded first when passing TLS through
   if (listener_.tls_context || !listener_.sni_routes.empty()) {
     core::TimePoint deadline = core::deadline_after(listener_.tls.handshake_timeout);
-    tls::HelloRead hello = co_await tls::read_client_hello(down_tcp, deadline);
-    if (hello.status == tls::HelloStatus::kNeedMore) {
-      if (!hello.bytes.empty() || hello.error == -ETIMEDOUT) ++stats_.tls_handshake_failures;
+    tls::ClientHello hello = co_await downstream.read_client_hello(deadline);
+    if (hello.outcome == tls::ClientHello::Outcome::none) {
+      if (hello.failed) ++stats_.tls_handshake_failures;
       --stats_.active;
       co_return;
     }
     if (!listener_.sni_routes.empty()) {
-      target = target_for(hello.info.server_name);
+      target = target_for(hello.server_name);
       if (target < 0) {
         ++stats_.sni_no_route;
         RLOG_INFO("listener %s: no sni_routes entry for server name \"%s\"; closing client",
-                  listener_.name.c_str(), hello.info.server_name.c_str());
+                  listener_.name.c_str(), hello.server_name.c_str());
         --stats_.active;
         co_return;
       }
     }
     if (listener_.tls_context) {
-      down_tls = std::make_unique<tls::TlsStream>(
-          down_tcp, pool_, listener_.tls_context->new_session(hello.info.server_name));
-      down_tls->set_initial_input(std::move(hello.bytes));
-      session.down = down_tls.get();
       ++stats_.tls_handshakes;
-      int rc = co_await down_tls->handshake(true, deadline);
+      int rc = co_await downstream.accept(*listener_.tls_context, std::move(hello), deadline);
       if (rc != 0) {
         ++stats_.tls_handshake_failures;
         RLOG_INFO("listener %s: TLS handshake with a client failed: %s", listener_.name.c_str(),
-                  down_tls->failure().c_str());
+                  downstream.failure().c_str());
         --stats_.active;
         co_return;
       }
-      if (wolfSSL_session_reused(down_tls->ssl())) ++stats_.tls_resumed;
+      if (downstream.resumed()) ++stats_.tls_resumed;
     } else {
       hello_bytes = std::move(hello.bytes);
     }
   }
-  core::Stream& down = *session.down;
+  core::Stream& down = downstream.stream();
   Target& t = targets_[static_cast<std::size_t>(target)];
   lb::UpstreamCluster& uc = *t.cluster;
   const conf::Cluster& cluster = uc.config;
@@ -185,16 +178,12 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
     }
   } open{uc, *snapshot, host_index};
 
-  core::TcpStream up_tcp(std::move(upstream), pool_, connection_buffer_);
-  std::unique_ptr<tls::TlsStream> up_tls;
-  session.up = &up_tcp;
+  tls::Transport upstream_transport(std::move(upstream), pool_, connection_buffer_);
+  session.up = &upstream_transport;
   if (cluster.tls_context) {
-    tls::SslPtr ssl = cluster.tls_context->new_session(host->hostname);
-    tls::SessionPtr& last = t.sessions[slot];
-    if (last && cluster.tls.session_reuse) wolfSSL_set_session(ssl.get(), last.get());
-    up_tls = std::make_unique<tls::TlsStream>(up_tcp, pool_, std::move(ssl));
-    session.up = up_tls.get();
-    int rc = co_await up_tls->handshake(false, connected_by, &session.token);
+    WOLFSSL_SESSION* last = cluster.tls.session_reuse ? t.sessions[slot].get() : nullptr;
+    int rc = co_await upstream_transport.originate(*cluster.tls_context, host->hostname, last,
+                                                   connected_by, &session.token);
     if (rc == -ECANCELED) {
       session.up = nullptr;
       --stats_.active;
@@ -204,14 +193,14 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
       ++stats_.upstream_tls_failed;
       RLOG_WARN("listener %s: TLS handshake with %s (cluster %s) failed: %s",
                 listener_.name.c_str(), host->address_text.c_str(), cluster.name.c_str(),
-                up_tls->failure().c_str());
-      if (rc == -EPROTO) last.reset();
+                upstream_transport.failure().c_str());
+      if (rc == -EPROTO) t.sessions[slot].reset();
       session.up = nullptr;
       --stats_.active;
       co_return;
     }
   }
-  core::Stream& up = *session.up;
+  core::Stream& up = upstream_transport.stream();
   if (!hello_bytes.empty()) {
     int w = co_await up.write(hello_bytes.data(), hello_bytes.size(),
                               core::deadline_after(listener_.idle_timeout));
@@ -226,8 +215,8 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   core::BridgeResult r = co_await core::bridge(down, up, listener_.idle_timeout);
   session.up = nullptr;
   // Kept at the end, when a TLS 1.3 server's tickets have arrived.
-  if (up_tls && cluster.tls.session_reuse && !r.reset)
-    t.sessions[slot].reset(wolfSSL_get1_session(up_tls->ssl()));
+  if (cluster.tls_context && cluster.tls.session_reuse && !r.reset)
+    upstream_transport.save_session(t.sessions[slot]);
   stats_.bytes_downstream_to_upstream += r.a_to_b;
   stats_.bytes_upstream_to_downstream += r.b_to_a;
   if (r.idle_timeout) {
