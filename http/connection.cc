@@ -8,8 +8,6 @@
 #include <cerrno>
 
 #include "core/log.h"
-#include "tls/hello_reader.h"
-#include "tls/peer_certificate.h"
 
 namespace ringress::http {
 namespace {
@@ -71,7 +69,7 @@ void count_reply(HttpStats& stats, std::string_view f) {
 HttpListener::Connection::Connection(HttpListener& l, core::Socket socket, Peer& peer)
     : l_(l),
       peer_(peer),
-      tcp_(std::move(socket), l.buffers_, l.connection_buffer_),
+      transport_(std::move(socket), l.buffers_, l.connection_buffer_),
       client_ip_(peer.ip_text()),
       client_port_(peer.port),
       client_trusted_(peer.trusted),
@@ -89,12 +87,12 @@ void HttpListener::Connection::cancel() {
 core::Task<bool> HttpListener::Connection::accept_tls() {
   const tls::ServerContext& context = *l_.listener_.tls_context;
   core::TimePoint deadline = core::deadline_after(context.settings().handshake_timeout);
-  tls::HelloRead hello = co_await tls::read_client_hello(tcp_, deadline);
-  if (hello.status == tls::HelloStatus::kNeedMore) {
-    if (!hello.bytes.empty() || hello.error == -ETIMEDOUT) ++l_.stats_.tls_handshake_failures;
+  tls::ClientHello hello = co_await transport_.read_client_hello(deadline);
+  if (hello.outcome == tls::ClientHello::Outcome::none) {
+    if (hello.failed) ++l_.stats_.tls_handshake_failures;
     co_return false;  // closed (or timed out) before a ClientHello
   }
-  if (hello.status == tls::HelloStatus::kNotTls && tls::looks_like_http(hello.bytes)) {
+  if (hello.outcome == tls::ClientHello::Outcome::plain_http) {
     ++l_.stats_.tls_plain_http;
     RLOG_INFO("listener %s: %s:%u sent plain HTTP to a TLS port", l_.listener_.name.c_str(),
               client_ip_.c_str(), client_port_);
@@ -104,21 +102,19 @@ core::Task<bool> HttpListener::Connection::accept_tls() {
     co_await tcp_.write(kReply.data(), kReply.size(), deadline);
     co_return false;
   }
-  tls_ = std::make_unique<tls::TlsStream>(tcp_, l_.buffers_,
-                                          context.new_session(hello.info.server_name));
-  tls_->set_initial_input(std::move(hello.bytes));
   ++l_.stats_.tls_handshakes;
-  int rc = co_await tls_->handshake(true, deadline);
+  int rc = co_await transport_.accept(context, std::move(hello), deadline);
   if (rc != 0) {
     ++l_.stats_.tls_handshake_failures;
     RLOG_INFO("listener %s: TLS handshake with %s:%u failed: %s", l_.listener_.name.c_str(),
-              client_ip_.c_str(), client_port_, tls_->failure().c_str());
+              client_ip_.c_str(), client_port_, transport_.failure().c_str());
     co_return false;
   }
-  if (wolfSSL_session_reused(tls_->ssl())) ++l_.stats_.tls_resumed;
-  down_ = tls_.get();
+  if (transport_.resumed()) ++l_.stats_.tls_resumed;
+  down_ = &transport_.stream();
+  tls_ = true;
   if (context.settings().forward_client_cert)
-    client_cert_ = tls::client_certificate_details(tls_->ssl());
+    client_cert_ = transport_.client_certificate_details();
   co_return true;
 }
 

@@ -16,9 +16,8 @@
 #include <string_view>
 
 #include "core/task_scope.h"
-#include "core/tcp_stream.h"
 #include "http/http_listener.h"
-#include "tls/tls_stream.h"
+#include "tls/transport.h"
 
 namespace ringress::http {
 
@@ -205,9 +204,13 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
 
   HttpListener& l_;
   Peer& peer_;  // serve()'s: outlives this object
-  core::TcpStream tcp_;
-  std::unique_ptr<tls::TlsStream> tls_;  // on tls listeners
-  core::Stream* down_ = &tcp_;           // tcp_, or tls_ over it
+  // The client's socket, and on tls listeners the TLS session over it. Once accept_tls()
+  // succeeded, tls_ is set and down_ is that session; tcp_ keeps showing what the client sent
+  // that nothing read yet (lingering close, parking).
+  tls::Transport transport_;
+  core::TcpStream& tcp_ = transport_.tcp();
+  core::Stream* down_ = &tcp_;
+  bool tls_ = false;
   std::string client_cert_;              // X-Forwarded-Client-Cert value, when forwarded
   std::unique_ptr<RequestContext> ctx_;  // only while a request is being served
   Exchange exchange_;
