@@ -8,6 +8,7 @@ namespace ringress::lb {
 ClusterState::ClusterState(const conf::Cluster& config, Publish publish)
     : config_(config), publish_(std::move(publish)) {
   current_ = make_host_set(1, static_host_entries(config), config);
+  list_version_ = current_->version;
   ++stats_.snapshots;
   if (config.outlier_detection) {
     outlier_ = std::make_unique<OutlierDetector>(*config.outlier_detection);
@@ -33,8 +34,13 @@ void ClusterState::set_endpoints(std::span<const DiscoveredEndpoint> endpoints) 
     }
   }
   if (outlier_) outlier_->reindex(previous);
+  previous_to_current_.assign(old.size(), OutlierDetector::kNewHost);
+  for (std::size_t i = 0; i < previous.size(); ++i)
+    if (previous[i] != OutlierDetector::kNewHost) previous_to_current_[previous[i]] = i;
+  previous_version_ = list_version_;
   ++stats_.host_changes;  // the discovery logged it
   republish(std::move(hosts));
+  list_version_ = current_->version;
 }
 
 void ClusterState::set_healthy(std::size_t index, bool healthy, std::string_view) {
@@ -50,12 +56,23 @@ void ClusterState::record(std::span<const OutcomeReport> batch, core::TimePoint 
   std::vector<OutcomeReport> fresh;
   fresh.reserve(batch.size());
   for (const OutcomeReport& r : batch) {
-    if (r.version == current_->version)
+    if (std::optional<std::size_t> host = current_index(r.host, r.version)) {
       fresh.push_back(r);
-    else
+      fresh.back().host = *host;
+    } else {
       ++stats_.stale_outcomes;
+    }
   }
   apply(outlier_->record(fresh, now));
+}
+
+std::optional<std::size_t> ClusterState::current_index(std::size_t host, uint64_t version) const {
+  if (version >= list_version_) return host;
+  if (previous_version_ == 0 || version < previous_version_ || host >= previous_to_current_.size())
+    return std::nullopt;
+  const std::size_t now = previous_to_current_[host];
+  if (now == OutlierDetector::kNewHost) return std::nullopt;
+  return now;
 }
 
 void ClusterState::tick(core::TimePoint now) {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -31,7 +32,7 @@ struct ClusterStateStats {
   uint64_t host_changes = 0;    // endpoint sets applied (discovery)
   uint64_t health_changes = 0;  // hosts that turned healthy or unhealthy
   uint64_t ejections = 0;       // hosts ejected by outlier detection
-  uint64_t stale_outcomes = 0;  // reports about an older host set, dropped
+  uint64_t stale_outcomes = 0;  // reports about a host gone or a list two changes old, dropped
 };
 
 class ClusterState {
@@ -54,8 +55,10 @@ class ClusterState {
   void set_endpoints(std::span<const DiscoveredEndpoint> endpoints);
   // Active health checking: host `index` of the current set has a new verdict.
   void set_healthy(std::size_t index, bool healthy, std::string_view why);
-  // Outcomes the workers reported (those about an older snapshot are dropped: its indices may
-  // name other hosts).
+  // Outcomes the workers reported. A health change or an ejection publishes a new snapshot
+  // with the same host list, so a report made on any snapshot since the list last changed is
+  // counted as is; one made on the list before that is moved to its host's index by address
+  // (dropped if the host left); older ones are dropped.
   void record(std::span<const OutcomeReport> batch, core::TimePoint now);
   // Ejections that expired by `now` (call it at outlier_detector()->next_deadline()).
   void tick(core::TimePoint now);
@@ -63,12 +66,20 @@ class ClusterState {
  private:
   void apply(std::vector<EjectionChange> changes);
   void republish(std::vector<HostEntry> hosts);
+  // The index in the current list of host `host` of a report made on snapshot `version`.
+  std::optional<std::size_t> current_index(std::size_t host, uint64_t version) const;
 
   const conf::Cluster& config_;
   Publish publish_;
   HostSetPtr current_;
   std::unique_ptr<OutlierDetector> outlier_;  // when the cluster has outlier_detection
   ClusterStateStats stats_;
+  // Snapshots from list_version_ on have the current host list; those from previous_version_
+  // (0: none) to list_version_ - 1 had the previous one, whose host i is now previous_to_
+  // current_[i] (OutlierDetector::kNewHost: it left).
+  uint64_t list_version_ = 0;
+  uint64_t previous_version_ = 0;
+  std::vector<std::size_t> previous_to_current_;
 };
 
 }  // namespace ringress::lb

@@ -93,7 +93,9 @@ TEST(UpstreamCluster, ARequestKeepsItsSnapshotAndHostsThatStayKeepTheirConnectio
     // ...and is closed once no request holds the old snapshot.
     SnapshotLease now(uc);
     for (std::size_t s = 0; s < uc.pool.host_count(); ++s) {
-      if (uc.pool.host(s).address == b.address) EXPECT_EQ(uc.pool.idle_count(s), 0u);
+      if (uc.pool.host(s).address == b.address) {
+        EXPECT_EQ(uc.pool.idle_count(s), 0u);
+      }
     }
     EXPECT_EQ(uc.pool.idle_count(now->slots[0]), 1u);
     uc.pool.close_idle();
