@@ -64,12 +64,6 @@ struct Worker::Runtime {
 
 namespace {
 
-core::Task<void> counted(core::Task<void> session, uint32_t& open) {
-  ++open;
-  co_await std::move(session);
-  --open;
-}
-
 core::Task<void> accept_loop(core::Acceptor& acceptor, const ServeFn& serve,
                              const conf::Listener& l, core::TaskScope& sessions, uint32_t& open,
                              uint64_t& rejected) {
@@ -94,7 +88,7 @@ core::Task<void> accept_loop(core::Acceptor& acceptor, const ServeFn& serve,
       }
       continue;
     }
-    sessions.spawn(counted(serve(std::move(r.socket), sessions), open));
+    sessions.spawn(serve(std::move(r.socket), sessions), &open);
   }
 }
 

@@ -12,7 +12,10 @@ namespace ringress::core {
 struct TaskScope::Child {
   struct promise_type {
     TaskScope* scope;
-    promise_type(TaskScope* s, Task<void>&) : scope(s) {}
+    uint32_t* count;
+    promise_type(TaskScope* s, Task<void>&, uint32_t* c) : scope(s), count(c) {
+      if (count) ++*count;
+    }
     static void* operator new(std::size_t size) { return frame_alloc(size); }
     static void operator delete(void* p, std::size_t size) noexcept { frame_free(p, size); }
     Child get_return_object() noexcept { return {}; }
@@ -21,6 +24,7 @@ struct TaskScope::Child {
       bool await_ready() noexcept { return false; }
       void await_suspend(std::coroutine_handle<promise_type> h) noexcept {
         TaskScope* scope = h.promise().scope;
+        if (uint32_t* count = h.promise().count) --*count;
         h.destroy();
         scope->child_done();
       }
@@ -32,7 +36,9 @@ struct TaskScope::Child {
   };
 };
 
-TaskScope::Child TaskScope::run_child(TaskScope*, Task<void> task) { co_await std::move(task); }
+TaskScope::Child TaskScope::run_child(TaskScope*, Task<void> task, uint32_t*) {
+  co_await std::move(task);
+}
 
 TaskScope::~TaskScope() {
   if (children_ != 0) {  // destroyed before join(): children would resume into freed memory
@@ -41,9 +47,9 @@ TaskScope::~TaskScope() {
   }
 }
 
-void TaskScope::spawn(Task<void> task) {
+void TaskScope::spawn(Task<void> task, uint32_t* count) {
   ++children_;
-  run_child(this, std::move(task));
+  run_child(this, std::move(task), count);
 }
 
 void TaskScope::child_done() {

@@ -8,6 +8,7 @@
 
 #include <coroutine>
 #include <cstddef>
+#include <cstdint>
 
 #include "core/cancel_token.h"
 #include "core/task.h"
@@ -21,8 +22,10 @@ class TaskScope {
   TaskScope& operator=(const TaskScope&) = delete;
   ~TaskScope();
 
-  // Starts `task` now (it runs until its first suspension before spawn returns).
-  void spawn(Task<void> task);
+  // Starts `task` now (it runs until its first suspension before spawn returns). With `count`,
+  // *count is one higher while the task runs (kept in the child's own frame: a connection parked
+  // for hours costs no extra frame for being counted).
+  void spawn(Task<void> task, uint32_t* count = nullptr);
   // Waits until all children finished.
   auto join() {
     struct Awaiter {
@@ -43,7 +46,7 @@ class TaskScope {
 
  private:
   struct Child;
-  static Child run_child(TaskScope* scope, Task<void> task);
+  static Child run_child(TaskScope* scope, Task<void> task, uint32_t* count);
   void child_done();
 
   std::size_t children_ = 0;
