@@ -15,6 +15,16 @@ bool parse_cli(int argc, char** argv, CliOptions& out, std::string& error) {
       out.config_path = argv[++i];
     } else if (arg.starts_with("--config=")) {
       out.config_path = std::string(arg.substr(9));
+    } else if (arg == "--upgrade-socket" || arg == "--upgrade-from") {
+      if (i + 1 >= argc) {
+        error = std::string(arg) + " needs a socket path";
+        return false;
+      }
+      (arg == "--upgrade-from" ? out.upgrade_from : out.upgrade_socket) = argv[++i];
+    } else if (arg.starts_with("--upgrade-socket=")) {
+      out.upgrade_socket = std::string(arg.substr(17));
+    } else if (arg.starts_with("--upgrade-from=")) {
+      out.upgrade_from = std::string(arg.substr(15));
     } else if (arg == "--validate" || arg == "-t") {
       out.validate = true;
     } else if (arg == "-h" || arg == "--help") {
@@ -34,17 +44,26 @@ bool parse_cli(int argc, char** argv, CliOptions& out, std::string& error) {
 }
 
 const char* usage_text() {
-  return "usage: ringress -c FILE [--validate]\n"
+  return "usage: ringress -c FILE [--validate] [--upgrade-socket PATH] [--upgrade-from PATH]\n"
          "\n"
-         "  -c, --config FILE   the TOML configuration to run\n"
-         "  -t, --validate      check the configuration (files, addresses, names) and exit;\n"
-         "                      binds no port\n"
-         "  -V, --version       print the version\n"
-         "  -h, --help          this text\n"
+         "  -c, --config FILE        the TOML configuration to run\n"
+         "  -t, --validate           check the configuration (files, addresses, names) and\n"
+         "                           exit; binds no port\n"
+         "  --upgrade-socket PATH    the Unix socket a successor takes the listening sockets\n"
+         "                           from (default: the config file's path plus \".sock\")\n"
+         "  --upgrade-from PATH      take the listening sockets of the ringress listening on\n"
+         "                           PATH, then tell it to drain and exit\n"
+         "  -V, --version            print the version\n"
+         "  -h, --help               this text\n"
          "\n"
          "Signals: SIGTERM/SIGINT stop accepting, let open connections finish (up to\n"
-         "runtime.drain_timeout), then exit 0.\n"
+         "runtime.drain_timeout), then exit 0. SIGUSR2 starts the binary again with\n"
+         "--upgrade-from (a zero-downtime upgrade, as nginx's USR2).\n"
          "Configuration reference: docs/configuration.md\n";
+}
+
+std::string upgrade_socket_path(const CliOptions& options) {
+  return options.upgrade_socket.empty() ? options.config_path + ".sock" : options.upgrade_socket;
 }
 
 }  // namespace ringress::app

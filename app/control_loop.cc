@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "app/sd_notify.h"
+#include "app/upgrade_server.h"
 #include "core/io_op.h"
 #include "core/log.h"
 #include "core/task_scope.h"
@@ -42,21 +44,27 @@ core::Task<void> tick_ejections(lb::ClusterState& cluster, core::CancelToken& st
   }
 }
 
-// Until SIGTERM or SIGINT.
-core::Task<void> take_signals(int fd) {
+// Until SIGTERM or SIGINT, or until `handed_over` is cancelled (a binary upgrade completed).
+core::Task<void> take_signals(int fd, UpgradeServer* upgrade, core::CancelToken& handed_over) {
   for (;;) {
     signalfd_siginfo info{};
     int rc = co_await core::io_op(
-        [fd, &info](io_uring_sqe* s) { io_uring_prep_read(s, fd, &info, sizeof(info), 0); });
+        [fd, &info](io_uring_sqe* s) { io_uring_prep_read(s, fd, &info, sizeof(info), 0); },
+        core::kNoDeadline, &handed_over);
+    if (rc == -ECANCELED) co_return;
     if (rc == -EINTR || rc == -EAGAIN) continue;
     if (rc < 0) {
       RLOG_ERROR("reading signals failed: %s; stopping", std::strerror(-rc));
       co_return;
     }
     if (info.ssi_signo == SIGHUP) {
+      sd_notify::reloading();
       RLOG_WARN("SIGHUP: configuration reload is not available yet; restart to apply changes");
+      sd_notify::ready();
       continue;
     }
+    if (info.ssi_signo == SIGUSR2 && upgrade) upgrade->start_successor();
+    if (info.ssi_signo == SIGCHLD && upgrade) upgrade->reap_children();
     if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) co_return;
   }
 }
@@ -141,7 +149,10 @@ core::Task<void> ControlLoop::main(int signal_fd) {
     if (d) background.spawn(d->run(background.token()));
   for (auto& f : files_)
     if (f) background.spawn(f->run(background.token()));
-  co_await take_signals(signal_fd);
+  core::CancelToken handed_over;
+  if (upgrade_)
+    background.spawn(upgrade_->run(background.token(), [&handed_over] { handed_over.cancel(); }));
+  co_await take_signals(signal_fd, upgrade_, handed_over);
   background.cancel();
   co_await background.join();
 }

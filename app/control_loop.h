@@ -6,7 +6,8 @@
 // - dns and file discovery (lb/dns_discovery.h, lb/file_discovery.h), whose endpoint sets
 //   replace the cluster's hosts (and the health checks' targets);
 // - the per-host outcomes the workers report in batches (its inbox), fed to outlier detection;
-// - the process's signals: SIGTERM and SIGINT end run(), SIGHUP is logged.
+// - the process's signals: SIGTERM and SIGINT end run(), SIGHUP is logged, SIGUSR2 starts a
+//   successor binary and SIGCHLD reaps it (app/upgrade_server.h), whose hand-over also ends run().
 //
 // Signals arrive through a signalfd read on this reactor's ring (not a sigwaitinfo thread): a
 // signal is then one more event of the loop that also runs the clusters' checks, and the stop
@@ -34,6 +35,8 @@
 
 namespace ringress::app {
 
+class UpgradeServer;
+
 class ControlLoop {
  public:
   // On the thread that will call run() (its reactor belongs to that thread). Resolves the dns
@@ -48,8 +51,11 @@ class ControlLoop {
   // Where workers send their reports; lives until this object is destroyed, after the workers.
   core::Channel<ControlMessage>& inbox() { return inbox_; }
   WorkerRegistry& registry() { return registry_; }
+  // Serve binary upgrades from run(): `server` must outlive it.
+  void serve_upgrades(UpgradeServer& server) { upgrade_ = &server; }
 
-  // Runs the loop until SIGTERM or SIGINT arrives; `signals` (blocked) holds those and SIGHUP.
+  // Runs the loop until SIGTERM or SIGINT arrives or a successor took the listening sockets;
+  // `signals` (blocked) holds those, SIGHUP, SIGUSR2 and SIGCHLD.
   // On return the registry is closed: the workers keep their last snapshots while they drain.
   void run(const sigset_t& signals);
 
@@ -70,6 +76,7 @@ class ControlLoop {
   std::vector<std::unique_ptr<lb::HealthChecker>> checkers_;  // per cluster; null without
   std::vector<std::unique_ptr<lb::DnsDiscovery>> dns_;        // per cluster; null unless dns
   std::vector<std::unique_ptr<lb::FileDiscovery>> files_;     // per cluster; null unless file
+  UpgradeServer* upgrade_ = nullptr;
 };
 
 }  // namespace ringress::app

@@ -10,6 +10,9 @@
 
 #include "app/cli.h"
 #include "app/control_loop.h"
+#include "app/sd_notify.h"
+#include "app/upgrade_client.h"
+#include "app/upgrade_server.h"
 #include "app/worker.h"
 #include "conf/config.h"
 #include "core/log.h"
@@ -122,13 +125,44 @@ void log_totals(const conf::Config& config, const app::WorkerStats& t) {
   }
 }
 
-int run(const conf::Config& config) {
+// The successor's last step of an upgrade, once its workers accept: systemd learns the new main
+// process before the old one may exit, the old one is told to drain, and this process's
+// upgrade socket replaces the old one's at the path.
+void finish_takeover(app::UpgradeClient& takeover, app::UpgradeServer& upgrade) {
+  app::sd_notify::main_pid();
+  std::string error;
+  int old = 0;
+  if (takeover.finish(error, old))
+    RLOG_INFO("upgrade: took %zu of %zu listening sockets; process %d drains and exits",
+              takeover.taken(), takeover.received(), old);
+  else
+    RLOG_WARN("upgrade: the old process did not confirm its drain (%s); serving anyway",
+              error.c_str());
+  error = upgrade.open(true);
+  if (!error.empty())
+    RLOG_WARN("upgrade socket %s: %s; SIGUSR2 and --upgrade-from are not available",
+              upgrade.path().c_str(), error.c_str());
+}
+
+int run(const conf::Config& config, const app::CliOptions& options,
+        std::vector<std::string> argv) {
   const unsigned workers = worker_count(config);
+  // --upgrade-from: the running process's sockets replace binding (docs/operations.md).
+  std::unique_ptr<app::UpgradeClient> takeover;
+  if (!options.upgrade_from.empty()) {
+    std::string error;
+    takeover = app::UpgradeClient::connect(options.upgrade_from, error);
+    if (!takeover) {
+      std::fprintf(stderr, "ringress: upgrade: %s\n", error.c_str());
+      return 1;
+    }
+  }
   std::vector<std::vector<core::Socket>> sockets(workers);
   for (unsigned w = 0; w < workers; ++w) {
     for (const auto& l : config.listeners) {
       std::string error;
-      core::Socket s = core::listen_tcp(l.address, static_cast<int>(l.backlog), true, error);
+      core::Socket s = takeover ? takeover->take(w, l) : core::Socket();
+      if (!s.valid()) s = core::listen_tcp(l.address, static_cast<int>(l.backlog), true, error);
       if (!s.valid()) {
         std::fprintf(stderr, "ringress: listener %s: %s\n", l.name.c_str(), error.c_str());
         return 1;
@@ -144,10 +178,25 @@ int run(const conf::Config& config) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR2);
+  sigaddset(&signals, SIGCHLD);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  app::UpgradeServer upgrade(app::upgrade_socket_path(options), std::move(argv));
+  for (unsigned w = 0; w < workers; ++w)
+    for (std::size_t i = 0; i < config.listeners.size(); ++i)
+      upgrade.add_socket(w, config.listeners[i].name, config.listeners[i].address.to_string(),
+                         sockets[w][i].fd());
+  if (!takeover) {
+    std::string error = upgrade.open(false);
+    if (!error.empty())
+      RLOG_WARN("upgrade socket %s: %s; SIGUSR2 and --upgrade-from are not available",
+                upgrade.path().c_str(), error.c_str());
+  }
 
   // Constructed first and destroyed last: workers report to its inbox until they are joined.
   app::ControlLoop control(config);
+  control.serve_upgrades(upgrade);
   std::vector<std::unique_ptr<app::Worker>> pool;
   for (unsigned w = 0; w < workers; ++w) {
     pool.push_back(std::make_unique<app::Worker>(
@@ -179,8 +228,12 @@ int run(const conf::Config& config) {
                 c.name.c_str());
   RLOG_INFO("ringress %s running with %u worker(s), config %s", RINGRESS_VERSION, workers,
             config.path.c_str());
+  if (takeover) finish_takeover(*takeover, upgrade);
+  app::sd_notify::ready();
 
   control.run(signals);
+  upgrade.close();
+  if (!upgrade.handed_over()) app::sd_notify::stopping();
   RLOG_INFO("stopping: no new connections; open ones get up to %lld ms to finish",
             static_cast<long long>(config.runtime.drain_timeout.count()));
   for (auto& p : pool) p->drain();
@@ -243,7 +296,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   raise_fd_limit();
   core::set_log_level(to_core(config.runtime.log_level));
-  int rc = run(config);
+  int rc = run(config, options, std::vector<std::string>(argv, argv + argc));
   core::log_flush();
   return rc;
 }
