@@ -157,6 +157,34 @@ core::Task<void> ControlLoop::main(int signal_fd) {
   co_await background.join();
 }
 
+void ControlLoop::log_totals() const {
+  using ull = unsigned long long;
+  for (std::size_t i = 0; i < clusters_.size(); ++i) {
+    const char* name = config_.clusters[i].name.c_str();
+    const lb::ClusterState& state = *clusters_[i];
+    if (const lb::OutlierDetector* od = state.outlier_detector())
+      RLOG_INFO("cluster %s: outlier detection: %s; %llu stale outcome reports dropped", name,
+                lb::describe(od->stats()).c_str(), (ull)state.stats().stale_outcomes);
+    if (checkers_[i]) {
+      const lb::HealthCheckStats& h = checkers_[i]->stats();
+      RLOG_INFO(
+          "cluster %s: health checks: %llu probes, %llu failed probes, %llu turned unhealthy, "
+          "%llu turned healthy",
+          name, (ull)h.checks, (ull)h.failures, (ull)h.became_unhealthy, (ull)h.became_healthy);
+    }
+    if (dns_[i]) {
+      const lb::DnsDiscoveryStats& d = dns_[i]->stats();
+      RLOG_INFO("cluster %s: dns discovery: %llu lookups, %llu failed lookups, %llu host changes",
+                name, (ull)d.lookups, (ull)d.failures, (ull)d.changes);
+    }
+    if (files_[i]) {
+      const lb::FileDiscoveryStats& f = files_[i]->stats();
+      RLOG_INFO("cluster %s: file discovery: %llu reloads, %llu bad files, %llu host changes", name,
+                (ull)f.reloads, (ull)f.failures, (ull)f.changes);
+    }
+  }
+}
+
 void ControlLoop::on_messages(std::span<ControlMessage> batch) {
   const core::TimePoint now = core::Clock::now();
   for (ControlMessage& m : batch) {

@@ -61,6 +61,10 @@ class ControlLoop {
 
   const lb::ClusterState& cluster(std::size_t i) const { return *clusters_[i]; }
 
+  // Logs, per cluster, the counters of what ran here (after run()): outlier detection, health
+  // checks, dns or file discovery; a cluster with none of them logs nothing.
+  void log_totals() const;
+
  private:
   core::Task<void> main(int signal_fd);
   core::Task<void> warm_up();

@@ -65,6 +65,14 @@ core::Duration backoff(const conf::RetryPolicy& p, uint32_t n, lb::Random& rando
   return core::Duration{static_cast<int64_t>(random.below(static_cast<uint64_t>(cap)))};
 }
 
+// What an upstream's response status tells about the host: 502, 503 and 504 are gateway
+// failures (Envoy's consecutive_gateway_failure counts them; they are 5xx too), other 5xx plain
+// ones.
+lb::HostOutcome outcome_of_status(uint16_t status) {
+  if (status == 502 || status == 503 || status == 504) return lb::HostOutcome::gateway_failure;
+  return status >= 500 ? lb::HostOutcome::status_5xx : lb::HostOutcome::success;
+}
+
 }  // namespace
 
 core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
@@ -216,12 +224,9 @@ void HttpListener::Connection::report_try(lb::UpstreamCluster& cluster,
     case Failure::upstream_invalid:
       cluster.report(snapshot, host, lb::HostOutcome::status_5xx);
       return;
-    case Failure::none: {
-      const uint16_t status = ctx_->response_parser.head().status;
-      cluster.report(snapshot, host,
-                     status >= 500 ? lb::HostOutcome::status_5xx : lb::HostOutcome::success);
+    case Failure::none:
+      cluster.report(snapshot, host, outcome_of_status(ctx_->response_parser.head().status));
       return;
-    }
     default:
       return;  // the client's side failed: nothing learnt about the host
   }

@@ -50,6 +50,7 @@ class ClusterState {
   const HostSetPtr& current() const { return current_; }
   const ClusterStateStats& stats() const { return stats_; }
   OutlierDetector* outlier_detector() { return outlier_.get(); }
+  const OutlierDetector* outlier_detector() const { return outlier_.get(); }
 
   // Discovery: the cluster's whole endpoint set is now `endpoints`.
   void set_endpoints(std::span<const DiscoveredEndpoint> endpoints);

@@ -9,8 +9,8 @@ namespace ringress::lb {
 
 enum class HostOutcome : uint8_t {
   success,
-  status_5xx,
-  gateway_failure,  // connect failure, reset, timeout
+  status_5xx,       // a 5xx response other than 502, 503, 504; an invalid response
+  gateway_failure,  // a 502, 503 or 504 response, connect failure, reset, timeout (also a 5xx)
   local_origin_failure,
 };
 

@@ -1,7 +1,10 @@
 // Clusters end to end (issue 10): lb_policy picks, ring_hash stickiness by a header, backup
-// takeover, 503 UH with no healthy host, retries on another host, circuit breakers (503 UO) and
-// the retry budget. Real upstreams on 127.0.0.1; health verdicts come from real tcp health
-// checks against closed ports.
+// takeover and the primary's return, 503 UH with no healthy host, retries on another host,
+// circuit breakers (503 UO), the retry budget, upstream 502/503/504 as gateway failures for
+// outlier detection, and the clusters' counters at exit. Real upstreams on 127.0.0.1; health
+// verdicts come from real tcp health checks against closed ports or a killed process.
+#include <signal.h>
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -9,6 +12,7 @@
 
 #include "tests/e2e_http/http_proxy_test.h"
 #include "tests/support/log_file.h"
+#include "tests/support/proxy_config.h"
 #include "tests/support/tcp_server.h"
 #include "tests/support/temp_dir.h"
 
@@ -139,6 +143,53 @@ TEST_F(ClusterTest, BackupTakesOverWhenThePrimaryIsDown) {
   while (Clock::now() < by && s.get("/").body != "backup")
     std::this_thread::sleep_for(milliseconds(50));
   for (int i = 0; i < 10; ++i) EXPECT_EQ(s.get("/").body, "backup");
+}
+
+// The body of one GET on a new connection ("" if no response came).
+std::string body_of_one_get(uint16_t port) { return Session(port).get("/").body; }
+
+TEST_F(ClusterTest, PrimaryTakesBackItsTrafficFromTheBackupOnceHealthyAgain) {
+  // The primary is a second ringress (a tcp listener in front of an HttpUpstream) on a port of
+  // its own, so it can be killed and brought back on that port.
+  HttpUpstream primary_upstream([](const UpstreamRequest&) { return named("primary"); });
+  HttpUpstream backup([](const UpstreamRequest&) { return named("backup"); });
+  const uint16_t primary_port = free_port();
+  ProxyConfig primary_config;
+  primary_config.listen_port = primary_port;
+  primary_config.endpoints = {{primary_upstream.port()}};
+  auto primary = std::make_unique<ProxyProcess>();
+  ASSERT_TRUE(primary->start(primary_config.toml(), primary_port));
+
+  HttpProxyConfig config = two_hosts(primary_port, backup.port(), kFastTcpCheck);
+  ASSERT_TRUE(proxy_.start(with_backup(config.toml(), backup.port()), listen_port_));
+  const std::string primary_host = "host 127.0.0.1:" + std::to_string(primary_port) +
+                                   " (127.0.0.1:" + std::to_string(primary_port) + ")";
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(body_of_one_get(listen_port_), "primary");
+  EXPECT_EQ(backup.request_count(), 0u);
+
+  // The primary dies: its health check fails and the backup takes every request.
+  ASSERT_TRUE(primary->signal(SIGKILL));
+  ASSERT_TRUE(primary->wait_exit(stretched(seconds(5))).has_value());
+  Deadline by = deadline_in(stretched(seconds(5)));
+  while (Clock::now() < by && body_of_one_get(listen_port_) != "backup")
+    std::this_thread::sleep_for(milliseconds(20));
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(body_of_one_get(listen_port_), "backup");
+  EXPECT_NE(proxy_.log().find(primary_host + " is unhealthy"), std::string::npos) << proxy_.log();
+
+  // It comes back: once a check passes, the primary gets the traffic and the backup none.
+  primary = std::make_unique<ProxyProcess>();
+  ASSERT_TRUE(primary->start(primary_config.toml(), primary_port));
+  by = deadline_in(stretched(seconds(5)));
+  while (Clock::now() < by && body_of_one_get(listen_port_) != "primary")
+    std::this_thread::sleep_for(milliseconds(20));
+  // One worker, requests one after another: every later request starts on a snapshot at least
+  // as new as the one that sent the last to the primary.
+  const size_t backup_requests = backup.request_count();
+  const size_t primary_requests = primary_upstream.request_count();
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(body_of_one_get(listen_port_), "primary");
+  EXPECT_EQ(backup.request_count(), backup_requests);
+  EXPECT_EQ(primary_upstream.request_count(), primary_requests + 20);
+  EXPECT_NE(proxy_.log().find(primary_host + " is healthy"), std::string::npos) << proxy_.log();
 }
 
 TEST_F(ClusterTest, BackupGetsNothingWhilePrimariesAreUp) {
@@ -327,6 +378,108 @@ TEST_F(ClusterTest, RetriesWithinTheDefaultBudgetAreMade) {
   // The retry went to the other host.
   EXPECT_EQ(a.request_count(), 1u);
   EXPECT_EQ(b.request_count(), 1u);
+}
+
+TEST_F(ClusterTest, Upstream503sAreGatewayFailuresForOutlierDetection) {
+  HttpUpstream good([](const UpstreamRequest&) { return named("good"); });
+  HttpUpstream busy(unavailable);
+  // Only the gateway-failure rule: plain 5xx never eject here.
+  ASSERT_TRUE(start(
+      two_hosts(good.port(), busy.port(),
+                R"(outlier_detection = { consecutive_5xx = 0, consecutive_gateway_failure = 2, )"
+                R"(base_ejection_time = "30s", max_ejection_percent = 50 })")));
+  Session s(listen_port_);
+  for (int i = 0; i < 4; ++i) s.get("/");  // round robin: two 503s from busy
+  ASSERT_EQ(busy.request_count(), 2u);
+  const std::string ejected = "cluster backend: host 127.0.0.1:" + std::to_string(busy.port()) +
+                              " ejected for 30000 ms: 2 consecutive gateway failures";
+  Deadline by = deadline_in(stretched(seconds(5)));
+  while (Clock::now() < by && proxy_.log().find(ejected) == std::string::npos)
+    std::this_thread::sleep_for(milliseconds(20));
+  ASSERT_NE(proxy_.log().find(ejected), std::string::npos) << proxy_.log();
+  // The worker takes the new snapshot between requests: the second request from now is on it.
+  s.get("/");
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(s.get("/").body, "good");
+}
+
+// The line of `log` that starts with `prefix` ("" if none).
+std::string line_starting(const std::string& log, const std::string& prefix) {
+  for (const std::string& line : lines_of(log)) {
+    const std::size_t at = line.find(prefix);
+    if (at != std::string::npos) return line.substr(at);
+  }
+  return "";
+}
+
+TEST_F(ClusterTest, ExitSummaryCountsOutliersHealthChecksUHAndUO) {
+  HttpUpstream good([](const UpstreamRequest&) { return named("good"); });
+  HttpUpstream failing([](const UpstreamRequest&) {
+    UpstreamReply r;
+    r.bytes = response_bytes(500, "Internal Server Error", {}, "bad");
+    return r;
+  });
+  HttpUpstream held(slow);
+  HttpProxyConfig config =
+      two_hosts(good.port(), failing.port(),
+                R"(outlier_detection = { consecutive_5xx = 2, base_ejection_time = "30s", )"
+                R"(max_ejection_percent = 50 })");
+  config.virtual_hosts[0].routes = {R"({ prefix = "/none", cluster = "none" })",
+                                    R"({ prefix = "/limited", cluster = "limited" })",
+                                    R"({ prefix = "/", cluster = "backend" })"};
+  config.clusters.push_back({"none", {free_port()}, {kFastTcpCheck}});
+  config.clusters.push_back(
+      {"limited", {held.port()}, {"circuit_breakers = { max_requests = 1 }"}});
+  ASSERT_TRUE(start(config));
+
+  // backend: two 500s from `failing` eject it.
+  Session s(listen_port_);
+  for (int i = 0; i < 4; ++i) s.get("/");
+  ASSERT_EQ(failing.request_count(), 2u);
+  const std::string ejected = "host 127.0.0.1:" + std::to_string(failing.port()) + " ejected";
+  Deadline by = deadline_in(stretched(seconds(5)));
+  while (Clock::now() < by && proxy_.log().find(ejected) == std::string::npos)
+    std::this_thread::sleep_for(milliseconds(20));
+  ASSERT_NE(proxy_.log().find(ejected), std::string::npos) << proxy_.log();
+
+  // none: its only host fails its check; the first reply after that is the one 503 UH.
+  HttpMessage r;
+  by = deadline_in(stretched(seconds(5)));
+  do {
+    r = s.get("/none");
+  } while (r.body != "no healthy upstream\n" && Clock::now() < by);
+  ASSERT_EQ(r.body, "no healthy upstream\n");
+
+  // limited: a second request while the first is held is the one 503 UO.
+  HttpClient holder(listen_port_);
+  ASSERT_TRUE(holder.send(get_request("/limited/1"), soon()).ok());
+  ASSERT_TRUE(held.wait_requests(1, soon()));
+  HttpMessage over = Session(listen_port_).get("/limited/2");
+  ASSERT_TRUE(is_local_reply(over, 503));
+  EXPECT_TRUE(has_status(holder.read_response(soon()), 200));
+
+  ASSERT_TRUE(proxy_.terminate(stretched(seconds(5))));
+  const std::string log = proxy_.log();
+  const std::string http = line_starting(log, "http: ");
+  ASSERT_FALSE(http.empty()) << log;
+  EXPECT_EQ(count_before(http, "no healthy upstream (UH)"), 1u) << http;
+  EXPECT_EQ(count_before(http, "over circuit breakers (UO)"), 1u) << http;
+  EXPECT_NE(line_starting(log, "cluster backend: outlier detection: ")
+                .find("1 ejections (1 consecutive 5xx, 0 consecutive gateway failures, 0 success "
+                      "rate), 0 returns, 0 refused by max_ejection_percent; 0 stale outcome "
+                      "reports dropped"),
+            std::string::npos)
+      << log;
+  const std::string checks = line_starting(log, "cluster none: health checks: ");
+  ASSERT_FALSE(checks.empty()) << log;
+  EXPECT_EQ(count_before(checks, "turned unhealthy"), 1u) << checks;
+  EXPECT_EQ(count_before(checks, "turned healthy"), 0u) << checks;
+  EXPECT_GE(count_before(checks, "failed probes").value_or(0), 1u) << checks;
+  EXPECT_GE(count_before(checks, "probes,").value_or(0),
+            count_before(checks, "failed probes").value_or(0))
+      << checks;
+  // Clusters without health checks or outlier detection print neither line.
+  EXPECT_EQ(log.find("cluster limited: health checks"), std::string::npos) << log;
+  EXPECT_EQ(log.find("cluster limited: outlier detection"), std::string::npos) << log;
 }
 
 }  // namespace

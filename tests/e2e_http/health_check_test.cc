@@ -130,8 +130,9 @@ TEST_F(HealthCheckTest, KilledHostIsOutWithinAnIntervalAndComesBack) {
                            R"(budget = { percent = 100, min_concurrency = 100 } })");
   config.workers = 2;
   config.clusters[0].ports.push_back(b_port);
-  // Every request that meets dead b retries on a; the default max_retries (3, split among the
-  // workers) would refuse some of those concurrent retries.
+  // Every request that meets dead b retries on a; the default max_retries (3: 2 per worker)
+  // would refuse the third concurrent retry when all three clients land on one worker
+  // (docs/configuration.md, circuit breakers).
   config.clusters[0].keys.push_back("circuit_breakers = { max_retries = 64 }");
   config.clusters[0].keys.push_back(
       R"(health_check = { kind = "http", path = "/healthz", interval = "500ms", )"
@@ -140,13 +141,16 @@ TEST_F(HealthCheckTest, KilledHostIsOutWithinAnIntervalAndComesBack) {
   const std::string b_host = "host 127.0.0.1:" + std::to_string(b_port);
 
   Load load(listen_port_, 3);
-  // Both hosts serve (round robin) and are checked.
+  // Both hosts serve (round robin) and b is checked: wait for both, however the first probe and
+  // the load interleave.
+  auto health_checks_of_b = [&] { return b_upstream.request_count() - load_requests(b_upstream); };
   Deadline by = deadline_in(stretched(seconds(5)));
-  while (Clock::now() < by && (load_requests(b_upstream) < 20 || load_requests(a) < 20))
+  while (Clock::now() < by &&
+         (load_requests(b_upstream) < 20 || load_requests(a) < 20 || health_checks_of_b() < 1))
     std::this_thread::sleep_for(milliseconds(10));
   ASSERT_GE(load_requests(b_upstream), 20u);
   ASSERT_GE(load_requests(a), 20u);
-  EXPECT_GE(b_upstream.request_count() - load_requests(b_upstream), 1u);  // a health check
+  ASSERT_GE(health_checks_of_b(), 1u);
 
   // Kill b mid-load. Within an interval (500 ms, plus jitter and one timeout) it is unhealthy.
   ASSERT_TRUE(b->signal(SIGKILL));
@@ -154,6 +158,13 @@ TEST_F(HealthCheckTest, KilledHostIsOutWithinAnIntervalAndComesBack) {
   ASSERT_TRUE(wait_for_log(b_host + " (127.0.0.1:" + std::to_string(b_port) + ") is unhealthy",
                            deadline_in(stretched(seconds(3)))))
       << proxy_.log();
+  // The workers take the new snapshot between requests: once they have served more requests
+  // (progress, not a time), none still picks b.
+  const size_t a_at_verdict = load_requests(a);
+  by = deadline_in(stretched(seconds(5)));
+  while (Clock::now() < by && load_requests(a) < a_at_verdict + 30)
+    std::this_thread::sleep_for(milliseconds(10));
+  ASSERT_GE(load_requests(a), a_at_verdict + 30);
 
   // From now on no worker picks b: hold its port with a listener that never accepts.
   Fd held = listen_tcp(b_port, 64);
