@@ -1,5 +1,6 @@
 // Loading configs: the examples, the defaults, and the exact message for each kind of mistake.
 #include "conf/config.h"
+#include "tests/conf/config_text.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -21,14 +22,7 @@ const std::string kSourceDir = RINGRESS_SOURCE_DIR;
 const std::string kExamples = kSourceDir + "/conf/examples";
 
 // The what() of the ConfigError that `text` causes, or "(no error)".
-std::string error_of(std::string_view text) {
-  try {
-    parse_config(text, "proxy.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 // A listener and a cluster that are valid; tests append or prepend the mistake they need.
 constexpr std::string_view kListener =

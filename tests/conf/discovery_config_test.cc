@@ -10,19 +10,13 @@
 #include <string>
 
 #include "conf/config.h"
+#include "tests/conf/config_text.h"
 #include "conf/discovery.h"
 
 namespace ringress::conf {
 namespace {
 
-std::string error_of(const std::string& text, const std::string& path = "proxy.toml") {
-  try {
-    parse_config(text, path);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 // A tcp listener (lines 1-4), then a cluster "users" (lines 5-6) with `keys` from line 7.
 std::string cluster(std::string_view keys) {

@@ -5,31 +5,19 @@
 #include <string>
 
 #include "conf/config.h"
+#include "tests/conf/config_text.h"
 
 namespace ringress::conf {
 namespace {
 
 using std::chrono::milliseconds;
 
-std::string error_of(const std::string& text) {
-  try {
-    parse_config(text, "proxy.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-// A tcp listener (lines 1-4), then a cluster "users" (lines 5-7) with `keys` from line 8.
-std::string cluster(std::string_view keys) {
-  return "[[listeners]]\nname = \"front\"\naddress = \"127.0.0.1:8000\"\ncluster = \"users\"\n"
-         "[[clusters]]\nname = \"users\"\nendpoints = [\"127.0.0.1:9001\"]\n" +
-         std::string(keys);
-}
+using test::error_of;
+using test::users_cluster;  // a tcp listener (lines 1-4), cluster "users" (5-7), `keys` from 8
 
 // The cluster with `health_check = { <fields> }` on line 8; the table's first key is at column 18.
 std::string check(std::string_view fields) {
-  return cluster("health_check = { " + std::string(fields) + " }\n");
+  return users_cluster("health_check = { " + std::string(fields) + " }\n");
 }
 
 HealthCheck loaded(std::string_view fields) {
@@ -39,7 +27,7 @@ HealthCheck loaded(std::string_view fields) {
 }
 
 TEST(HealthCheckConfig, AbsentByDefault) {
-  Config config = parse_config(cluster(""), "proxy.toml");
+  Config config = parse_config(users_cluster(""), "proxy.toml");
   EXPECT_FALSE(config.clusters.at(0).health_check.has_value());
 }
 
@@ -114,13 +102,13 @@ TEST(HealthCheckConfig, TcpKeysAreRead) {
 
 TEST(HealthCheckConfig, SubTableFormIsRead) {
   Config config = parse_config(
-      cluster("[clusters.health_check]\nkind = \"http\"\npath = \"/ok\"\n"), "proxy.toml");
+      users_cluster("[clusters.health_check]\nkind = \"http\"\npath = \"/ok\"\n"), "proxy.toml");
   ASSERT_TRUE(config.clusters.at(0).health_check.has_value());
   EXPECT_EQ(config.clusters.at(0).health_check->path, "/ok");
 }
 
 TEST(HealthCheckConfig, Mistakes) {
-  EXPECT_EQ(error_of(cluster("health_check = \"http\"\n")),
+  EXPECT_EQ(error_of(users_cluster("health_check = \"http\"\n")),
             "proxy.toml:8:16: clusters[0].health_check: expected a table, got string");
   EXPECT_EQ(error_of(check("path = \"/\"")),
             "proxy.toml:8:16: clusters[0].health_check.kind: required key is missing");

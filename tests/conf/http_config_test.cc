@@ -5,6 +5,7 @@
 #include <string>
 
 #include "conf/config.h"
+#include "tests/conf/config_text.h"
 #include "conf/format_string.h"
 
 namespace ringress::conf {
@@ -17,14 +18,7 @@ using std::chrono::seconds;
 const std::string kExamples = std::string(RINGRESS_SOURCE_DIR) + "/conf/examples";
 
 // The what() of the ConfigError that `text` causes, or "(no error)".
-std::string error_of(const std::string& text) {
-  try {
-    parse_config(text, "proxy.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 // Two clusters (lines 1-6), then an http listener (lines 7-9) with `keys` from line 10, then
 // `vhosts`: by default one virtual host whose one route forwards to "users".

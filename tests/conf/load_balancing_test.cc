@@ -5,25 +5,13 @@
 #include <string>
 
 #include "conf/config.h"
+#include "tests/conf/config_text.h"
 
 namespace ringress::conf {
 namespace {
 
-std::string error_of(const std::string& text) {
-  try {
-    parse_config(text, "proxy.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-// A tcp listener (lines 1-4), then a cluster "users" (lines 5-7) with `keys` from line 8.
-std::string cluster(std::string_view keys) {
-  return "[[listeners]]\nname = \"front\"\naddress = \"127.0.0.1:8000\"\ncluster = \"users\"\n"
-         "[[clusters]]\nname = \"users\"\nendpoints = [\"127.0.0.1:9001\"]\n" +
-         std::string(keys);
-}
+using test::error_of;
+using test::users_cluster;  // a tcp listener (lines 1-4), cluster "users" (5-7), `keys` from 8
 
 // Clusters "ring" (ring_hash, lines 1-4) and "plain" (round_robin, lines 5-7), an http listener
 // (lines 8-10) with one virtual host whose one route, on line 13 from column 3, is `route`.
@@ -39,7 +27,7 @@ std::string route(std::string_view route) {
 // --- Clusters ---
 
 TEST(LoadBalancing, DefaultsAreAsDocumented) {
-  Config config = parse_config(cluster(""), "proxy.toml");
+  Config config = parse_config(users_cluster(""), "proxy.toml");
   const LbSettings& lb = config.clusters.at(0).lb;
   EXPECT_EQ(lb.policy, LbPolicy::round_robin);
   EXPECT_EQ(lb.ring_hash.minimum_ring_size, 1024u);
@@ -55,7 +43,7 @@ TEST(LoadBalancing, EveryPolicyIsRead) {
       {"maglev", LbPolicy::maglev},
   };
   for (const auto& [name, policy] : policies) {
-    Config config = parse_config(cluster("lb_policy = \"" + name + "\"\n"), "proxy.toml");
+    Config config = parse_config(users_cluster("lb_policy = \"" + name + "\"\n"), "proxy.toml");
     EXPECT_EQ(config.clusters.at(0).lb.policy, policy) << name;
     EXPECT_EQ(lb_policy_name(policy), name);
   }
@@ -63,45 +51,45 @@ TEST(LoadBalancing, EveryPolicyIsRead) {
 
 TEST(LoadBalancing, PolicySettingsAreRead) {
   Config ring =
-      parse_config(cluster("lb_policy = \"ring_hash\"\n"
+      parse_config(users_cluster("lb_policy = \"ring_hash\"\n"
                            "ring_hash = { minimum_ring_size = 4096, maximum_ring_size = 65536 }\n"),
                    "proxy.toml");
   EXPECT_EQ(ring.clusters.at(0).lb.ring_hash.minimum_ring_size, 4096u);
   EXPECT_EQ(ring.clusters.at(0).lb.ring_hash.maximum_ring_size, 65536u);
   EXPECT_TRUE(ring.clusters.at(0).lb.hashes());
   Config least = parse_config(
-      cluster("lb_policy = \"least_request\"\n[clusters.least_request]\nchoice_count = 3\n"),
+      users_cluster("lb_policy = \"least_request\"\n[clusters.least_request]\nchoice_count = 3\n"),
       "proxy.toml");
   EXPECT_EQ(least.clusters.at(0).lb.least_request.choice_count, 3u);
 }
 
 TEST(LoadBalancing, Mistakes) {
-  EXPECT_EQ(error_of(cluster("lb_policy = \"roundrobin\"\n")),
+  EXPECT_EQ(error_of(users_cluster("lb_policy = \"roundrobin\"\n")),
             "proxy.toml:8:13: clusters[0].lb_policy: expected one of \"round_robin\", "
             "\"least_request\", \"random\", \"ring_hash\" or \"maglev\", got \"roundrobin\" (did "
             "you mean \"round_robin\"?)");
-  EXPECT_EQ(error_of(cluster("ring_hash = { minimum_ring_size = 4096 }\n")),
+  EXPECT_EQ(error_of(users_cluster("ring_hash = { minimum_ring_size = 4096 }\n")),
             "proxy.toml:8:1: clusters[0].ring_hash: ring_hash holds the settings of lb_policy = "
             "\"ring_hash\"; this cluster's lb_policy is \"round_robin\"");
-  EXPECT_EQ(error_of(cluster("lb_policy = \"maglev\"\nleast_request = { choice_count = 3 }\n")),
+  EXPECT_EQ(error_of(users_cluster("lb_policy = \"maglev\"\nleast_request = { choice_count = 3 }\n")),
             "proxy.toml:9:1: clusters[0].least_request: least_request holds the settings of "
             "lb_policy = \"least_request\"; this cluster's lb_policy is \"maglev\"");
   EXPECT_EQ(
-      error_of(cluster("lb_policy = \"ring_hash\"\n"
+      error_of(users_cluster("lb_policy = \"ring_hash\"\n"
                        "ring_hash = { minimum_ring_size = 4096, maximum_ring_size = 2048 }\n")),
       "proxy.toml:9:35: clusters[0].ring_hash.minimum_ring_size: minimum_ring_size (4096) "
       "is above maximum_ring_size (2048)");
   EXPECT_EQ(
-      error_of(cluster("lb_policy = \"ring_hash\"\nring_hash = { maximum_ring_size = 512 }\n")),
+      error_of(users_cluster("lb_policy = \"ring_hash\"\nring_hash = { maximum_ring_size = 512 }\n")),
       "proxy.toml:9:35: clusters[0].ring_hash.maximum_ring_size: minimum_ring_size (1024) "
       "is above maximum_ring_size (512)");
-  EXPECT_EQ(error_of(cluster("lb_policy = \"ring_hash\"\n"
+  EXPECT_EQ(error_of(users_cluster("lb_policy = \"ring_hash\"\n"
                              "ring_hash = { maximum_ring_size = 8388609 }\n")),
             "proxy.toml:9:35: clusters[0].ring_hash.maximum_ring_size: must be between 1 and "
             "8388608, got 8388609");
-  EXPECT_EQ(error_of(cluster("lb_policy = \"ring_hash\"\nring_hash = { min_ring_size = 1 }\n")),
+  EXPECT_EQ(error_of(users_cluster("lb_policy = \"ring_hash\"\nring_hash = { min_ring_size = 1 }\n")),
             "proxy.toml:9:15: clusters[0].ring_hash.min_ring_size: unknown key");
-  EXPECT_EQ(error_of(cluster("lb_policy = \"least_request\"\n"
+  EXPECT_EQ(error_of(users_cluster("lb_policy = \"least_request\"\n"
                              "least_request = { choice_count = 1 }\n")),
             "proxy.toml:9:34: clusters[0].least_request.choice_count: must be between 2 and 100, "
             "got 1");

@@ -6,30 +6,18 @@
 #include <string>
 
 #include "conf/config.h"
+#include "tests/conf/config_text.h"
 
 namespace ringress::conf {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string error_of(const std::string& text) {
-  try {
-    parse_config(text, "proxy.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-// A tcp listener (lines 1-4), then a cluster "users" (lines 5-7) with `keys` from line 8.
-std::string cluster(std::string_view keys) {
-  return "[[listeners]]\nname = \"front\"\naddress = \"127.0.0.1:8000\"\ncluster = \"users\"\n"
-         "[[clusters]]\nname = \"users\"\nendpoints = [\"127.0.0.1:9001\"]\n" +
-         std::string(keys);
-}
+using test::error_of;
+using test::users_cluster;  // a tcp listener (lines 1-4), cluster "users" (5-7), `keys` from 8
 
 std::optional<OutlierDetection> outlier_of(std::string_view keys) {
-  return parse_config(cluster(keys), "proxy.toml").clusters.at(0).outlier_detection;
+  return parse_config(users_cluster(keys), "proxy.toml").clusters.at(0).outlier_detection;
 }
 
 void expect_defaults(const OutlierDetection& o) {
@@ -103,62 +91,62 @@ TEST(OutlierConfig, BaseEjectionTimeMayEqualTheMax) {
 }
 
 TEST(OutlierConfig, Mistakes) {
-  EXPECT_EQ(error_of(cluster("outlier_detection = 5\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = 5\n")),
             "proxy.toml:8:21: clusters[0].outlier_detection: expected true, false or a table, "
             "got integer");
-  EXPECT_EQ(error_of(cluster("outlier_detection = { consecutive_500 = 3 }\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = { consecutive_500 = 3 }\n")),
             "proxy.toml:8:23: clusters[0].outlier_detection.consecutive_500: unknown key (did "
             "you mean \"consecutive_5xx\"?)");
-  EXPECT_EQ(error_of(cluster("outlier_detection = { consecutive_5xx = -1 }\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = { consecutive_5xx = -1 }\n")),
             "proxy.toml:8:41: clusters[0].outlier_detection.consecutive_5xx: must be between 0 "
             "and 1000000, got -1");
-  EXPECT_EQ(error_of(cluster("outlier_detection = { consecutive_gateway_failure = \"5\" }\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = { consecutive_gateway_failure = \"5\" }\n")),
             "proxy.toml:8:53: clusters[0].outlier_detection.consecutive_gateway_failure: "
             "expected an integer, got string");
-  EXPECT_EQ(error_of(cluster("outlier_detection = { interval = \"0s\" }\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = { interval = \"0s\" }\n")),
             "proxy.toml:8:34: clusters[0].outlier_detection.interval: must be between 1ms and "
             "1h, got \"0s\"");
-  EXPECT_EQ(error_of(cluster("outlier_detection = { interval = 10 }\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = { interval = 10 }\n")),
             "proxy.toml:8:34: clusters[0].outlier_detection.interval: expected a duration string "
             "like \"5s\", got integer");
-  EXPECT_EQ(error_of(cluster("outlier_detection = { base_ejection_time = \"25h\" }\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = { base_ejection_time = \"25h\" }\n")),
             "proxy.toml:8:44: clusters[0].outlier_detection.base_ejection_time: must be between "
             "1ms and 24h, got \"25h\"");
   EXPECT_EQ(
-      error_of(cluster(
+      error_of(users_cluster(
           "outlier_detection = { base_ejection_time = \"1m\", max_ejection_time = \"30s\" }\n")),
       "proxy.toml:8:70: clusters[0].outlier_detection.max_ejection_time: max_ejection_time "
       "(30s) is below base_ejection_time (1m)");
-  EXPECT_EQ(error_of(cluster("outlier_detection = { base_ejection_time = \"10m\" }\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = { base_ejection_time = \"10m\" }\n")),
             "proxy.toml:8:44: clusters[0].outlier_detection.base_ejection_time: "
             "max_ejection_time (5m) is below base_ejection_time (10m)");
-  EXPECT_EQ(error_of(cluster("outlier_detection = { max_ejection_percent = 101 }\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = { max_ejection_percent = 101 }\n")),
             "proxy.toml:8:46: clusters[0].outlier_detection.max_ejection_percent: must be "
             "between 0 and 100, got 101");
-  EXPECT_EQ(error_of(cluster("outlier_detection = { success_rate = \"yes\" }\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = { success_rate = \"yes\" }\n")),
             "proxy.toml:8:38: clusters[0].outlier_detection.success_rate: expected true, false "
             "or a table, got string");
-  EXPECT_EQ(error_of(cluster("outlier_detection = { success_rate = { minimum_host = 3 } }\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = { success_rate = { minimum_host = 3 } }\n")),
             "proxy.toml:8:40: clusters[0].outlier_detection.success_rate.minimum_host: unknown "
             "key (did you mean \"minimum_hosts\"?)");
-  EXPECT_EQ(error_of(cluster("outlier_detection = { success_rate = { minimum_hosts = 0 } }\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = { success_rate = { minimum_hosts = 0 } }\n")),
             "proxy.toml:8:56: clusters[0].outlier_detection.success_rate.minimum_hosts: must be "
             "between 1 and 1000000, got 0");
-  EXPECT_EQ(error_of(cluster("outlier_detection = { success_rate = { request_volume = 0 } }\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = { success_rate = { request_volume = 0 } }\n")),
             "proxy.toml:8:57: clusters[0].outlier_detection.success_rate.request_volume: must be "
             "between 1 and 1000000000, got 0");
   EXPECT_EQ(
-      error_of(cluster("outlier_detection = { success_rate = { stdev_factor = \"1.9\" } }\n")),
+      error_of(users_cluster("outlier_detection = { success_rate = { stdev_factor = \"1.9\" } }\n")),
       "proxy.toml:8:55: clusters[0].outlier_detection.success_rate.stdev_factor: expected a "
       "number, got string");
-  EXPECT_EQ(error_of(cluster("outlier_detection = { success_rate = { stdev_factor = -0.5 } }\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = { success_rate = { stdev_factor = -0.5 } }\n")),
             "proxy.toml:8:55: clusters[0].outlier_detection.success_rate.stdev_factor: must be "
             "between 0 and 100, got -0.5");
-  EXPECT_EQ(error_of(cluster("outlier_detection = { success_rate = { stdev_factor = nan } }\n")),
+  EXPECT_EQ(error_of(users_cluster("outlier_detection = { success_rate = { stdev_factor = nan } }\n")),
             "proxy.toml:8:55: clusters[0].outlier_detection.success_rate.stdev_factor: must be "
             "between 0 and 100, got nan");
   // A table header form places the error on its own line.
-  EXPECT_EQ(error_of(cluster("[clusters.outlier_detection]\nmax_ejection_percent = 200\n")),
+  EXPECT_EQ(error_of(users_cluster("[clusters.outlier_detection]\nmax_ejection_percent = 200\n")),
             "proxy.toml:9:24: clusters[0].outlier_detection.max_ejection_percent: must be "
             "between 0 and 100, got 200");
 }
