@@ -1,5 +1,6 @@
 #include "app/control_loop.h"
 
+#include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -9,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "app/admin_server.h"
+#include "app/admin_stats.h"
 #include "app/sd_notify.h"
 #include "app/upgrade_server.h"
 #include "core/io_op.h"
@@ -79,6 +82,10 @@ ControlLoop::ControlLoop(const conf::Config& config) : config_(config) {
           registry_.broadcast(HostSetUpdate{i, set});
         }));
   }
+  if (config.admin.enabled) {
+    probe_buffers_ = std::make_unique<core::BufferPool>(reactor_, kProbeBufferSize, kProbeBuffers);
+    admin_ = std::make_unique<AdminServer>(config, *this, *probe_buffers_);
+  }
   checkers_.resize(config.clusters.size());
   for (std::size_t i = 0; i < config.clusters.size(); ++i) {
     if (!config.clusters[i].health_check) continue;
@@ -120,7 +127,55 @@ void ControlLoop::on_endpoints(std::size_t cluster,
   if (checkers_[cluster]) checkers_[cluster]->set_targets(targets_of(*state.current()));
 }
 
-ControlLoop::~ControlLoop() = default;
+ControlLoop::~ControlLoop() {
+  if (admin_ && admin_scope_.size() > 0) {
+    admin_->stop();
+    reactor_.run(
+        [](core::TaskScope& scope) -> core::Task<void> { co_await scope.join(); }(admin_scope_));
+  }
+}
+
+const std::string& ControlLoop::admin_error() const {
+  static const std::string kNone;
+  return admin_ ? admin_->error() : kNone;
+}
+
+void ControlLoop::request_drain() { ::kill(::getpid(), SIGTERM); }
+
+ClusterControlStats ControlLoop::cluster_control_stats(std::size_t i) const {
+  ClusterControlStats s;
+  lb::ClusterState& state = *clusters_[i];
+  s.state = state.stats();
+  if (checkers_[i]) s.health = checkers_[i]->stats();
+  if (const lb::OutlierDetector* o = state.outlier_detector()) {
+    s.outlier = o->stats();
+    s.ejections_active = o->ejected_count();
+  }
+  for (const lb::HostEntry& e : state.current()->hosts) {
+    ++s.membership_total;
+    if (e.healthy && !e.ejected) ++s.membership_healthy;
+  }
+  return s;
+}
+
+void ControlLoop::wait_for_workers() {
+  if (admin_) admin_->set_draining();
+  reactor_.run(drain_phase());
+}
+
+core::Task<void> ControlLoop::drain_phase() {
+  core::TaskScope background;
+  background.spawn(inbox_.receive([this](std::span<ControlMessage> batch) { on_messages(batch); },
+                                  background.token()));
+  const core::TimePoint until =
+      core::deadline_after(config_.runtime.drain_timeout + std::chrono::seconds(5));
+  while (stopped_workers_ < registry_.size() && core::Clock::now() < until)
+    co_await core::sleep_for(std::chrono::milliseconds(10));
+  if (admin_) admin_->stop();
+  background.cancel();
+  co_await background.join();
+  co_await admin_scope_.join();
+}
 
 std::vector<lb::HostSetPtr> ControlLoop::initial_host_sets() const {
   std::vector<lb::HostSetPtr> sets;
@@ -149,6 +204,7 @@ core::Task<void> ControlLoop::main(int signal_fd) {
     if (d) background.spawn(d->run(background.token()));
   for (auto& f : files_)
     if (f) background.spawn(f->run(background.token()));
+  if (admin_ && admin_scope_.size() == 0) admin_scope_.spawn(admin_->run());
   core::CancelToken handed_over;
   if (upgrade_)
     background.spawn(upgrade_->run(background.token(), [&handed_over] { handed_over.cancel(); }));
@@ -192,6 +248,10 @@ void ControlLoop::on_messages(std::span<ControlMessage> batch) {
       if (outcomes->cluster >= clusters_.size()) continue;
       clusters_[outcomes->cluster]->record(
           std::span<const lb::OutcomeReport>(outcomes->reports.data(), outcomes->count), now);
+    } else if (auto* stats = std::get_if<StatsReply>(&m)) {
+      if (admin_) admin_->on_stats(*stats);
+    } else if (std::holds_alternative<WorkerStopped>(m)) {
+      ++stopped_workers_;
     }
   }
 }

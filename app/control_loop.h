@@ -28,6 +28,7 @@
 #include "core/channel.h"
 #include "core/reactor.h"
 #include "core/task.h"
+#include "core/task_scope.h"
 #include "lb/cluster_state.h"
 #include "lb/dns_discovery.h"
 #include "lb/file_discovery.h"
@@ -36,6 +37,9 @@
 namespace ringress::app {
 
 class UpgradeServer;
+
+class AdminServer;
+struct ClusterControlStats;
 
 class ControlLoop {
  public:
@@ -65,11 +69,23 @@ class ControlLoop {
   // checks, dns or file discovery; a cluster with none of them logs nothing.
   void log_totals() const;
 
+  // Admin endpoint ([admin], app/admin_server.h): why it could not listen ("" when it does or
+  // is off). It serves from run() on, and keeps serving through wait_for_workers().
+  const std::string& admin_error() const;
+  // After run() returned and the workers were told to drain: turns the loop (the admin endpoint
+  // and the workers' reports) until every worker said it stopped, or drain_timeout + 5 s.
+  void wait_for_workers();
+  // POST /drain: the graceful stop SIGTERM starts (the process signals itself).
+  void request_drain();
+  // The control loop's stats of cluster `i`, for /stats.
+  ClusterControlStats cluster_control_stats(std::size_t i) const;
+
  private:
   core::Task<void> main(int signal_fd);
   core::Task<void> warm_up();
   void on_messages(std::span<ControlMessage> batch);
   void on_endpoints(std::size_t cluster, const std::vector<lb::DiscoveredEndpoint>& endpoints);
+  core::Task<void> drain_phase();
 
   const conf::Config& config_;
   core::Reactor reactor_;
@@ -80,6 +96,9 @@ class ControlLoop {
   std::vector<std::unique_ptr<lb::HealthChecker>> checkers_;  // per cluster; null without
   std::vector<std::unique_ptr<lb::DnsDiscovery>> dns_;        // per cluster; null unless dns
   std::vector<std::unique_ptr<lb::FileDiscovery>> files_;     // per cluster; null unless file
+  std::unique_ptr<AdminServer> admin_;                        // when [admin] is set
+  core::TaskScope admin_scope_;  // the admin server's loop, across run() and wait_for_workers()
+  std::size_t stopped_workers_ = 0;
   UpgradeServer* upgrade_ = nullptr;
 };
 

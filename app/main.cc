@@ -198,6 +198,10 @@ int run(const conf::Config& config, const app::CliOptions& options,
 
   // Constructed first and destroyed last: workers report to its inbox until they are joined.
   app::ControlLoop control(config);
+  if (!control.admin_error().empty()) {
+    std::fprintf(stderr, "ringress: %s\n", control.admin_error().c_str());
+    return 1;
+  }
   control.serve_upgrades(upgrade);
   std::vector<std::unique_ptr<app::Worker>> pool;
   for (unsigned w = 0; w < workers; ++w) {
@@ -239,6 +243,7 @@ int run(const conf::Config& config, const app::CliOptions& options,
   RLOG_INFO("stopping: no new connections; open ones get up to %lld ms to finish",
             static_cast<long long>(config.runtime.drain_timeout.count()));
   for (auto& p : pool) p->drain();
+  control.wait_for_workers();  // the admin endpoint answers (/ready: 503) until they stopped
   app::WorkerStats total;
   total.pools.resize(config.clusters.size());
   total.clusters.resize(config.clusters.size());

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <variant>
 
 #include "lb/host_outcome.h"
@@ -18,7 +19,11 @@ struct HostSetUpdate {
   std::size_t cluster = 0;
   lb::HostSetPtr set;
 };
-using WorkerMessage = std::variant<HostSetUpdate>;
+// Control loop -> worker: send a StatsReply with this id (the admin endpoint's /stats).
+struct StatsRequest {
+  uint64_t id = 0;
+};
+using WorkerMessage = std::variant<HostSetUpdate, StatsRequest>;
 
 // Worker -> control loop: outcomes of requests to the hosts of cluster `cluster`, in order.
 // Fixed size, so sending one allocates nothing.
@@ -29,6 +34,16 @@ struct OutcomeBatch {
   uint32_t count = 0;
   std::array<lb::OutcomeReport, kCapacity> reports;
 };
-using ControlMessage = std::variant<OutcomeBatch>;
+struct WorkerSnapshot;  // app/admin_snapshot.h
+// Worker -> control loop: the answer to StatsRequest `id`.
+struct StatsReply {
+  uint64_t id = 0;
+  std::shared_ptr<const WorkerSnapshot> snapshot;
+};
+// Worker -> control loop: the worker drained and its loop is about to end.
+struct WorkerStopped {
+  uint32_t worker = 0;
+};
+using ControlMessage = std::variant<OutcomeBatch, StatsReply, WorkerStopped>;
 
 }  // namespace ringress::app

@@ -5,6 +5,7 @@
 #include <functional>
 #include <future>
 
+#include "app/admin_snapshot.h"
 #include "app/outcome_reporter.h"
 #include "app/tcp_proxy.h"
 #include "core/acceptor.h"
@@ -27,9 +28,13 @@ using ServeFn = std::function<core::Task<void>(core::Socket, core::TaskScope&)>;
 struct Worker::Runtime {
   Runtime(unsigned index, const conf::Config& config, std::vector<lb::HostSetPtr>& host_sets,
           unsigned workers, core::Channel<ControlMessage>& control, WorkerStats& stats)
-      : pool(reactor, config.runtime.buffer_size, config.runtime.buffers_per_worker) {
+      : index(index),
+        stats(stats),
+        control(control),
+        pool(reactor, config.runtime.buffer_size, config.runtime.buffers_per_worker) {
     const uint32_t cb = config.runtime.connection_buffer;
     open.assign(config.listeners.size(), 0);
+    overflow.assign(config.listeners.size(), 0);
     for (std::size_t i = 0; i < config.clusters.size(); ++i)
       clusters.emplace_back(config.clusters[i], std::move(host_sets[i]), pool, cb, workers,
                             (uint64_t{index} << 32) ^ (i * 0x9e3779b97f4a7c15ull));
@@ -49,6 +54,9 @@ struct Worker::Runtime {
       }
     }
   }
+  unsigned index;
+  WorkerStats& stats;
+  core::Channel<ControlMessage>& control;
   core::Reactor reactor;
   core::BufferPool pool;
   std::deque<lb::UpstreamCluster> clusters;
@@ -57,6 +65,7 @@ struct Worker::Runtime {
   std::vector<std::unique_ptr<http::HttpListener>> http;
   std::vector<ServeFn> serve;  // per listener, in config order
   std::vector<uint32_t> open;  // per listener: its sessions on this worker
+  std::vector<uint64_t> overflow;  // per listener: connections refused over max_connections
   core::Event drain_requested;
   core::Channel<WorkerMessage> inbox;
   std::unique_ptr<OutcomeReporter> reporter;
@@ -97,6 +106,11 @@ void on_messages(Worker::Runtime& rt, std::span<WorkerMessage> batch) {
     if (auto* update = std::get_if<HostSetUpdate>(&m)) {
       if (update->cluster < rt.clusters.size())
         rt.clusters[update->cluster].update(std::move(update->set));
+    } else if (auto* request = std::get_if<StatsRequest>(&m)) {
+      rt.control.send(StatsReply{
+          request->id, std::make_shared<const WorkerSnapshot>(snapshot_worker(
+                           rt.index, rt.stats.tcp, rt.stats.http, rt.open, rt.overflow, rt.pool,
+                           rt.clusters))});
     }
   }
 }
@@ -113,11 +127,14 @@ core::Task<void> worker_main(Worker::Runtime& rt, const conf::Config& config,
   for (std::size_t i = 0; i < sockets.size(); ++i) {
     acceptors.push_back(std::make_unique<core::Acceptor>(std::move(sockets[i])));
     accepting.spawn(accept_loop(*acceptors[i], rt.serve[i], config.listeners[i], sessions,
-                                rt.open[i], stats.rejected_overload));
+                                rt.open[i], rt.overflow[i]));
   }
   co_await rt.drain_requested.wait();
 
   for (auto& a : acceptors) a->stop();
+  // The accept loops end first: one may still start a session from a connection accepted
+  // before stop(), and none may spawn into `sessions` once it is joined.
+  co_await accepting.join();
   for (auto& h : rt.http) h->drain();
   auto deadline = core::deadline_after(config.runtime.drain_timeout);
   while (sessions.size() > 0 && core::Clock::now() < deadline)
@@ -127,16 +144,17 @@ core::Task<void> worker_main(Worker::Runtime& rt, const conf::Config& config,
     sessions.cancel();
   }
   co_await sessions.join();
-  co_await accepting.join();
   rt.reporter->stop();
   control.cancel();
   co_await control.join();
+  for (uint64_t n : rt.overflow) stats.rejected_overload += n;
   for (auto& c : rt.clusters) {
     stats.pools.push_back(c.pool.stats());
     stats.clusters.push_back(c.counters());
     c.pool.close_idle();
   }
   co_await rt.logs.drain();
+  rt.control.send(WorkerStopped{rt.index});
 }
 
 }  // namespace

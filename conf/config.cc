@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "conf/admin_section.h"
 #include "conf/reader.h"
 #include "conf/sections.h"
 
@@ -62,11 +63,12 @@ Config parse_config(std::string_view text, const std::string& path) {
     fail_at(path, e.source().begin, "", std::string(e.description()));
   }
   Value root(path, document, "");
-  Table table = root.table({"runtime", "listeners", "clusters"});
+  Table table = root.table({"runtime", "listeners", "clusters", "admin"});
   Config config;
   config.path = path;
   if (auto v = table.get("runtime")) config.runtime = read_runtime(*v);
   if (auto v = table.get("clusters")) config.clusters = read_clusters(*v);
+  if (auto v = table.get("admin")) config.admin = read_admin(*v);
   auto listeners = table.get("listeners");
   if (!listeners)
     fail_at(path, document.source().begin, "listeners",

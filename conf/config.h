@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "conf/admin.h"
 #include "conf/circuit_breakers.h"
 #include "conf/discovery.h"
 #include "conf/health_check.h"
@@ -115,6 +116,7 @@ struct Config {
   Runtime runtime;
   std::vector<Listener> listeners;
   std::vector<Cluster> clusters;
+  AdminSettings admin;  // [admin] (conf/admin.h)
 };
 
 // A config mistake, with its place. what() is "file:line:column: key: message".

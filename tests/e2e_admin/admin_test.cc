@@ -1,0 +1,296 @@
+// The admin endpoint ([admin], docs/operations.md) of the real binary: each endpoint's status
+// and key lines, /stats against the access log and what the client sent, /ready during a drain
+// started by POST /drain, /logging changing the level, /config redacting keys, and the [admin]
+// table's checks.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+
+#include "tests/e2e_http/http_proxy_test.h"
+#include "tests/support/log_file.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
+
+namespace ringress::test {
+namespace {
+
+class AdminTest : public HttpProxyTest {
+ protected:
+  AdminTest() : admin_port_(free_port()) {}
+
+  // `/api` goes to the upstream at `upstream_port`; anything else has no route (404).
+  HttpProxyConfig api_config(uint16_t upstream_port) const {
+    HttpProxyConfig config;
+    config.listen_port = listen_port_;
+    config.virtual_hosts.push_back({"all", {"*"}, {R"({ prefix = "/api", cluster = "backend" })"}});
+    config.clusters.push_back({"backend", {upstream_port}, {}});
+    return config;
+  }
+  std::string admin_toml() const {
+    return "\n[admin]\naddress = \"127.0.0.1:" + std::to_string(admin_port_) + "\"\n";
+  }
+  ::testing::AssertionResult start_with_admin(const HttpProxyConfig& config) {
+    ::testing::AssertionResult ok = proxy_.start(config.toml() + admin_toml(), listen_port_);
+    if (!ok) return ok;
+    const Deadline by = soon();
+    while (!port_is_listening(admin_port_) && Clock::now() < by)
+      std::this_thread::sleep_for(milliseconds(10));
+    if (!port_is_listening(admin_port_))
+      return ::testing::AssertionFailure() << "admin port not listening";
+    return ::testing::AssertionSuccess();
+  }
+  HttpMessage admin(std::string_view method, std::string_view target) const {
+    HttpClient c(admin_port_);
+    if (!c.connected()) return HttpMessage{};
+    ResponseReadOptions options;
+    options.head_request = method == "HEAD";
+    return c.round_trip(request_bytes(method, target, {{"Host", "admin"}}), soon(), options);
+  }
+  // The value of the sample line `sample` ("ringress_downstream_rq_total") in /stats, or -1.
+  static long long sample(const std::string& stats, const std::string& name) {
+    const std::string key = "\n" + name + " ";
+    std::size_t at = stats.find(key);
+    if (at == std::string::npos) return -1;
+    return std::stoll(stats.substr(at + key.size()));
+  }
+
+  const uint16_t admin_port_;
+};
+
+UpstreamReply ok_reply(const UpstreamRequest&) {
+  UpstreamReply r;
+  r.bytes = ok_response("fine\n");
+  return r;
+}
+
+TEST_F(AdminTest, EndpointsAnswerWithTheirStatusAndKeyLines) {
+  HttpUpstream upstream(ok_reply);
+  ASSERT_TRUE(start_with_admin(api_config(upstream.port())));
+
+  HttpMessage r = admin("GET", "/ready");
+  ASSERT_TRUE(has_status(r, 200));
+  EXPECT_EQ(r.body, "ready\n");
+  EXPECT_EQ(r.header("connection"), "close");
+
+  r = admin("GET", "/stats");
+  ASSERT_TRUE(has_status(r, 200));
+  EXPECT_EQ(r.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  for (const char* line :
+       {"# TYPE ringress_downstream_rq_total counter\nringress_downstream_rq_total 0\n",
+        "# TYPE ringress_downstream_cx_active gauge\n",
+        "ringress_listener_downstream_cx_overflow{listener=\"http-in\"} 0\n",
+        "ringress_cluster_upstream_cx_active{cluster=\"backend\"} 0\n",
+        "# TYPE ringress_buffer_pool_capacity gauge\nringress_buffer_pool_capacity 1024\n",
+        "# TYPE ringress_downstream_rq_time_seconds histogram\n",
+        "ringress_downstream_rq_time_seconds_bucket{le=\"0.0001\"} 0\n",
+        "ringress_downstream_rq_time_seconds_bucket{le=\"+Inf\"} 0\n",
+        "ringress_upstream_cx_connect_time_seconds_count 0\n", "ringress_server_workers 1\n"})
+    EXPECT_NE(r.body.find(line), std::string::npos) << line << "\n" << r.body;
+
+  r = admin("GET", "/stats?format=json");
+  ASSERT_TRUE(has_status(r, 200));
+  EXPECT_EQ(r.header("content-type"), "application/json");
+  EXPECT_NE(r.body.find("\"downstream_rq_total\": 0"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"cluster.backend.upstream_cx_active\": 0"), std::string::npos);
+  EXPECT_NE(r.body.find("\"downstream_rq_time\": {\"count\": 0, \"sum_ms\": 0, \"p50\": 0, "
+                        "\"p90\": 0, \"p99\": 0, \"p999\": 0"),
+            std::string::npos)
+      << r.body;
+  EXPECT_TRUE(has_status(admin("GET", "/stats?format=xml"), 400));
+
+  r = admin("GET", "/clusters");
+  ASSERT_TRUE(has_status(r, 200));
+  const std::string host = "backend::127.0.0.1:" + std::to_string(upstream.port()) + "::";
+  for (const std::string& line :
+       {host + "weight::1\n", host + "priority::0\n", host + "healthy::true\n",
+        host + "ejected::false\n", host + "rq_active::0\n", host + "cx_idle::0\n",
+        std::string("backend::cx_active::0\n")})
+    EXPECT_NE(r.body.find(line), std::string::npos) << line << "\n" << r.body;
+  r = admin("GET", "/clusters?format=json");
+  ASSERT_TRUE(has_status(r, 200));
+  EXPECT_NE(r.body.find("\"healthy\": true, \"ejected\": false"), std::string::npos) << r.body;
+
+  r = admin("GET", "/server_info");
+  ASSERT_TRUE(has_status(r, 200));
+  EXPECT_NE(r.body.find("\"config_generation\": 1, \"workers\": 1, \"state\": \"live\""),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("\"version\": \""), std::string::npos);
+
+  r = admin("GET", "/nothing-here");
+  EXPECT_TRUE(is_local_reply(r, 404));
+  r = admin("POST", "/stats");
+  ASSERT_TRUE(has_status(r, 405));
+  EXPECT_EQ(r.header("allow"), "GET, HEAD");
+  r = admin("GET", "/drain");
+  ASSERT_TRUE(has_status(r, 405));
+  EXPECT_EQ(r.header("allow"), "POST");
+  r = admin("HEAD", "/ready");
+  ASSERT_TRUE(has_status(r, 200));
+}
+
+TEST_F(AdminTest, StatsAgreeWithTheAccessLogAndTheClient) {
+  TempDir dir;
+  const std::string log_path = dir.path() + "/access.log";
+  HttpUpstream upstream(ok_reply);
+  HttpProxyConfig config = api_config(upstream.port());
+  config.listener_keys = {R"(filters = ["access_log", "router"])",
+                          "access_log = { path = " + toml_string(log_path) +
+                              R"(, format = "%STATUS% %RESPONSE_FLAGS%" })"};
+  ASSERT_TRUE(start_with_admin(config));
+
+  // 3 connections; per connection 5 proxied and 3 unrouted requests: 15 x 200, 9 x 404.
+  constexpr int kConnections = 3, kProxied = 5, kUnrouted = 3;
+  for (int c = 0; c < kConnections; ++c) {
+    HttpClient client = this->client();
+    ASSERT_TRUE(client.connected());
+    for (int i = 0; i < kProxied + kUnrouted; ++i) {
+      const std::string target = i < kProxied ? "/api/" + std::to_string(i) : "/other";
+      HttpMessage r = client.round_trip(get_request(target), soon());
+      ASSERT_TRUE(has_status(r, i < kProxied ? 200 : 404));
+    }
+  }
+  const int total = kConnections * (kProxied + kUnrouted);
+  std::vector<std::string> lines = wait_for_lines(log_path, total, soon());
+  ASSERT_EQ(lines.size(), static_cast<size_t>(total));
+  int ok = 0, not_found = 0;
+  for (const std::string& l : lines) {
+    ok += l == "200 -";
+    not_found += l == "404 NR";
+  }
+  EXPECT_EQ(ok, kConnections * kProxied);
+  EXPECT_EQ(not_found, kConnections * kUnrouted);
+
+  HttpMessage r = admin("GET", "/stats");
+  ASSERT_TRUE(has_status(r, 200));
+  const std::string& s = r.body;
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_total"), total) << s;
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_2xx"), ok);
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_4xx"), not_found);
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_5xx"), 0);
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_no_route"), not_found);
+  EXPECT_EQ(sample(s, "ringress_downstream_cx_total"), kConnections);
+  EXPECT_EQ(sample(s, "ringress_upstream_rq_total"), ok);
+  EXPECT_EQ(static_cast<size_t>(ok), upstream.request_count());
+  EXPECT_EQ(sample(s, "ringress_upstream_rq_retry"), 0);
+  EXPECT_EQ(sample(s, "ringress_upstream_cx_connect_fail"), 0);
+  EXPECT_NE(s.find("ringress_cluster_upstream_cx_total{cluster=\"backend\"} " +
+                   std::to_string(upstream.accepted()) + "\n"),
+            std::string::npos)
+      << s;
+
+  r = admin("GET", "/stats?format=json");
+  ASSERT_TRUE(has_status(r, 200));
+  EXPECT_NE(r.body.find("\"downstream_rq_total\": " + std::to_string(total) + ","),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("\"downstream_rq_2xx\": " + std::to_string(ok) + ","), std::string::npos);
+}
+
+TEST_F(AdminTest, ReadyTurns503OnPostDrainWhileARequestFinishes) {
+  HttpUpstream upstream([](const UpstreamRequest&) {
+    UpstreamReply r;
+    r.bytes = ok_response("slow\n");
+    r.delay = milliseconds(1500);
+    return r;
+  });
+  HttpProxyConfig config = api_config(upstream.port());
+  config.drain_timeout = "10s";
+  ASSERT_TRUE(start_with_admin(config));
+  ASSERT_TRUE(has_status(admin("GET", "/ready"), 200));
+
+  HttpClient c = client();
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.send(get_request("/api/slow"), soon()).ok());
+  ASSERT_TRUE(upstream.wait_requests(1, soon()));
+
+  HttpMessage r = admin("POST", "/drain");
+  ASSERT_TRUE(has_status(r, 200));
+  EXPECT_EQ(r.body, "draining\n");
+  r = admin("GET", "/ready");
+  ASSERT_TRUE(has_status(r, 503));
+  EXPECT_EQ(r.body, "draining\n");
+  r = admin("GET", "/server_info");
+  EXPECT_NE(r.body.find("\"state\": \"draining\""), std::string::npos) << r.body;
+
+  r = c.read_response(soon());
+  ASSERT_TRUE(has_status(r, 200));
+  EXPECT_EQ(r.body, "slow\n");
+  auto status = proxy_.wait_exit(stretched(seconds(10)));
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->success()) << status->describe();
+  EXPECT_NE(proxy_.log().find("admin: drain requested"), std::string::npos);
+}
+
+TEST_F(AdminTest, LoggingShowsAndChangesTheLevel) {
+  HttpUpstream upstream(ok_reply);
+  ASSERT_TRUE(start_with_admin(api_config(upstream.port())));
+  HttpMessage r = admin("GET", "/logging");
+  ASSERT_TRUE(has_status(r, 200));
+  EXPECT_EQ(r.body, "level: info\n");
+  r = admin("POST", "/logging?level=warn");
+  ASSERT_TRUE(has_status(r, 200));
+  EXPECT_EQ(r.body, "level: warn\n");
+  r = admin("GET", "/logging");
+  EXPECT_EQ(r.body, "level: warn\n");
+  EXPECT_TRUE(has_status(admin("GET", "/logging?level=loud"), 400));
+  EXPECT_TRUE(has_status(admin("PUT", "/logging"), 405));
+
+  // At warn, the info line of a SIGTERM stop is not written; the change itself always is.
+  ASSERT_TRUE(proxy_.signal(SIGTERM));
+  auto status = proxy_.wait_exit(stretched(seconds(10)));
+  ASSERT_TRUE(status);
+  const std::string log = proxy_.log();
+  EXPECT_NE(log.find("admin: log level info -> warn"), std::string::npos) << log;
+  EXPECT_EQ(log.find("stopping: no new connections"), std::string::npos) << log;
+}
+
+TEST_F(AdminTest, ConfigIsServedWithKeysRedacted) {
+  const TestPki* pki = shared_test_pki();
+  ASSERT_TRUE(pki);
+  HttpUpstream upstream(ok_reply);
+  HttpProxyConfig config = api_config(upstream.port());
+  config.clusters[0].keys = {"tls = { client_cert = " + toml_string(pki->client.cert) +
+                             ", client_key = " + toml_string(pki->client.key) + ", ca = " +
+                             toml_string(pki->ca_cert) + ", server_name = \"localhost\" }"};
+  ASSERT_TRUE(start_with_admin(config));
+  HttpMessage r = admin("GET", "/config");
+  ASSERT_TRUE(has_status(r, 200));
+  EXPECT_EQ(r.header("content-type"), "application/toml");
+  EXPECT_EQ(r.body.find(pki->client.key), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("client_key = '[redacted]'"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(pki->client.cert), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("address = '127.0.0.1:" + std::to_string(admin_port_) + "'"),
+            std::string::npos);
+}
+
+TEST(AdminConfig, NonLoopbackAddressNeedsAllowRemote) {
+  const std::string base =
+      "[[clusters]]\nname = \"b\"\nendpoints = [\"127.0.0.1:9\"]\n"
+      "[[listeners]]\nname = \"l\"\naddress = \"127.0.0.1:1\"\ncluster = \"b\"\n";
+  std::string path;
+  RunResult r = validate_config(base + "[admin]\naddress = \"0.0.0.0:9901\"\n", &path);
+  ASSERT_TRUE(r.status);
+  EXPECT_EQ(r.status->code(), 1);
+  EXPECT_EQ(r.err, path +
+                       ":9:11: admin.address: 0.0.0.0:9901 is not a loopback address: the admin "
+                       "endpoint has no authentication; use 127.0.0.1 or [::1], or set "
+                       "allow_remote = true\n");
+  r = validate_config(base + "[admin]\naddress = \"0.0.0.0:9901\"\nallow_remote = true\n", &path);
+  ASSERT_TRUE(r.status);
+  EXPECT_EQ(r.status->code(), 0) << r.err;
+  r = validate_config(base + "[admin]\naddress = \"[::1]:9901\"\n", &path);
+  EXPECT_EQ(r.status->code(), 0) << r.err;
+  r = validate_config(base + "[admin]\naddress = \"localhost:9901\"\n", &path);
+  EXPECT_EQ(r.status->code(), 1);
+  EXPECT_NE(r.err.find(":9:11: admin.address: expected a numeric"), std::string::npos) << r.err;
+  r = validate_config(base + "[admin]\nadress = \"127.0.0.1:9901\"\n", &path);
+  EXPECT_EQ(r.status->code(), 1);
+  EXPECT_NE(r.err.find(":9:1: admin.adress:"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace ringress::test
