@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "tests/e2e_http/http_proxy_test.h"
@@ -41,8 +42,9 @@ bool left(const HttpUpstream& upstream, const SteadyClient& client,
 class DiscoveryTest : public HttpProxyTest {
  protected:
   // The proxy's config with cluster "backend" given by `cluster_keys` instead of a port list.
-  std::string config_with(const std::string& cluster_keys) const {
-    HttpProxyConfig config = config_for(0);
+  std::string config_with(const std::string& cluster_keys,
+                          const std::string& route_keys = "") const {
+    HttpProxyConfig config = config_for(0, route_keys);
     std::string toml = config.toml();
     const std::string endpoints = "endpoints = [\"127.0.0.1:0\"]\n";
     std::size_t at = toml.find(endpoints);
@@ -94,6 +96,78 @@ TEST_F(DiscoveryTest, AFileClusterChangesUnderLoadWithoutAFailedRequest) {
       << log;
   EXPECT_NE(log.find("cluster backend: endpoints file: 1 hosts (were 2)"), std::string::npos)
       << log;
+}
+
+// The host each of `keys` gets (the body names it), one GET per key on one connection.
+std::map<std::string, std::string> hosts_of_keys(uint16_t port, int keys) {
+  HttpClient c(port);
+  std::map<std::string, std::string> host;
+  for (int k = 0; k < keys; ++k) {
+    const std::string key = "user-" + std::to_string(k);
+    HttpMessage r = c.round_trip(
+        request_bytes("GET", "/", {{"Host", "test.local"}, {"X-User", key}}), soon());
+    host[key] = r.status == 200 ? r.body : "failed: " + r.describe();
+  }
+  return host;
+}
+
+// Ring hash across a host change (issue 10): a host that joins takes about 1/N of the keys; the
+// ring keeps Envoy's scaling to minimum_ring_size, so the old hosts' point counts shrink too and a
+// few keys move between them (tests/lb/consistency_test.cc bounds it: at most 2/N in all). When
+// the host leaves, every key is back on the host it had before.
+TEST_F(DiscoveryTest, RingHashKeysMoveOnlyToAHostThatJoinsAndComeBackWhenItLeaves) {
+  ASSERT_FALSE(dir_.path().empty());
+  auto named = [](std::string name) {
+    return [name](const UpstreamRequest&) {
+      UpstreamReply r;
+      r.bytes = ok_response(name);
+      return r;
+    };
+  };
+  HttpUpstream h0(named("h0")), h1(named("h1")), h2(named("h2")), h3(named("h3"));
+  const std::string file = dir_.path() + "/endpoints.json";
+  write_file_atomically(file, endpoints_json({h0.port(), h1.port(), h2.port()}));
+  ASSERT_TRUE(proxy_.start(
+      config_with("discovery = \"file\"\nfile = { path = " + toml_string(file) +
+                      " }\nlb_policy = \"ring_hash\"\n",
+                  R"(hash_policy = [{ header = "X-User" }])"),
+      listen_port_));
+  constexpr int kKeys = 120;
+  const auto before = hosts_of_keys(listen_port_, kKeys);
+  std::map<std::string, int> per_host;
+  for (const auto& [key, host] : before) ++per_host[host];
+  EXPECT_EQ(per_host.size(), 3u) << ::testing::PrintToString(per_host);
+
+  // h3 joins: once every worker has the new ring (two reads in a row agree and h3 has keys).
+  write_file_atomically(file, endpoints_json({h0.port(), h1.port(), h2.port(), h3.port()}));
+  std::map<std::string, std::string> joined;
+  EXPECT_TRUE(eventually([&] {
+    auto now = hosts_of_keys(listen_port_, kKeys);
+    bool h3_has_keys = false;
+    for (const auto& [key, host] : now) h3_has_keys |= host == "h3";
+    bool stable = h3_has_keys && now == joined;
+    joined = std::move(now);
+    return stable;
+  }));
+  int to_new = 0, between_old = 0;
+  for (const auto& [key, host] : joined) {
+    if (host == before.at(key)) continue;
+    ++(host == "h3" ? to_new : between_old);
+  }
+  // About a quarter of the keys (1/N with N = 4, equal weights) go to h3, fewer move between
+  // the old hosts, and at most 2/N move in all.
+  EXPECT_GT(to_new, kKeys / 8) << to_new;
+  EXPECT_LT(between_old, to_new) << between_old << " moved between old hosts";
+  EXPECT_LE(to_new + between_old, kKeys / 2) << to_new + between_old << " of " << kKeys;
+
+  // h3 leaves: every key is back where it was.
+  write_file_atomically(file, endpoints_json({h0.port(), h1.port(), h2.port()}));
+  std::map<std::string, std::string> left_again;
+  EXPECT_TRUE(eventually([&] {
+    left_again = hosts_of_keys(listen_port_, kKeys);
+    return left_again == before;
+  }));
+  EXPECT_EQ(left_again, before);
 }
 
 TEST_F(DiscoveryTest, ADnsClusterChangesUnderLoadWithoutAFailedRequest) {
