@@ -354,6 +354,54 @@ TEST(BinaryUpgrade, InFlightRequestOnOldProcessCompletes) {
   ASSERT_TRUE(successor.wait_exit(milliseconds(10000)));
 }
 
+// A successor that cannot start (its config is now broken) changes nothing: SIGUSR2's child
+// exits 1, the old process logs it, keeps its listener and serves; a later SIGUSR2 with the
+// config repaired upgrades.
+TEST(BinaryUpgrade, FailedSuccessorLeavesOldProcessServing) {
+  TempDir dir;
+  EchoServer upstream;
+  const uint16_t port = free_port();
+  const std::string config = dir.path() + "/ringress.toml";
+  const std::string good = tcp_config(port, upstream.port(), 1);
+  ASSERT_TRUE(write_config(config, good));
+  Ringress old_process(dir.path() + "/ringress.log");
+  ASSERT_TRUE(old_process.start({"-c", config}));
+  ASSERT_TRUE(wait_listening(port, milliseconds(5000)));
+  ASSERT_TRUE(old_process.wait_log("running with 1 worker(s)", milliseconds(5000)));
+
+  ASSERT_TRUE(write_config(config, good + "\n[[listeners]]\nname = 7\n"));
+  ASSERT_EQ(::kill(old_process.pid(), SIGUSR2), 0);
+  ASSERT_TRUE(old_process.wait_log("before taking over; still serving", milliseconds(10000)));
+  EXPECT_NE(old_process.log().find("(exit 1) before taking over; still serving"),
+            std::string::npos);
+  EXPECT_FALSE(old_process.wait_exit(milliseconds(0)));
+  Fd client = connect_tcp(port, deadline_in(seconds(2)));
+  ASSERT_TRUE(client.valid()) << std::strerror(errno);
+  ASSERT_TRUE(send_all(client.get(), "still", 5, deadline_in(seconds(2))).ok());
+  char reply[5];
+  ASSERT_TRUE(recv_exact(client.get(), reply, 5, deadline_in(seconds(2))).ok());
+  EXPECT_EQ(std::string(reply, 5), "still");
+  client.reset();
+
+  ASSERT_TRUE(write_config(config, good));
+  ASSERT_EQ(::kill(old_process.pid(), SIGUSR2), 0);
+  AdoptedProcess successor;
+  ASSERT_TRUE(old_process.wait_log("to take over the listeners", milliseconds(5000)));
+  std::optional<ExitStatus> old_exit = old_process.wait_exit(milliseconds(10000));
+  ASSERT_TRUE(old_exit) << "the second SIGUSR2 did not upgrade";
+  EXPECT_TRUE(old_exit->success()) << old_exit->describe();
+  const std::string log = old_process.log();
+  const std::string started = "SIGUSR2: started " + ringress_binary() + " as process ";
+  std::size_t at = log.rfind(started);
+  ASSERT_NE(at, std::string::npos);
+  successor.pid = std::atoi(log.c_str() + at + started.size());
+  EXPECT_NE(log.find("upgrade: process " + std::to_string(successor.pid) + " serves the listeners"),
+            std::string::npos);
+  ASSERT_TRUE(port_is_listening(port));
+  ASSERT_EQ(::kill(successor.pid, SIGTERM), 0);
+  EXPECT_TRUE(wait_gone(successor.pid, milliseconds(10000)));
+}
+
 // The datagrams on $NOTIFY_SOCKET (abstract name): READY=1 once serving; SIGHUP brackets its
 // (not yet existing) reload with RELOADING=1 + MONOTONIC_USEC and READY=1; after SIGUSR2 the
 // successor sends MAINPID=<its pid> then READY=1, and the old process, which drains, sends no
