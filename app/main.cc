@@ -146,8 +146,7 @@ void finish_takeover(app::UpgradeClient& takeover, app::UpgradeServer& upgrade) 
               upgrade.path().c_str(), error.c_str());
 }
 
-int run(const conf::Config& config, const app::CliOptions& options,
-        std::vector<std::string> argv) {
+int run(const conf::Config& config, const app::CliOptions& options, std::vector<std::string> argv) {
   const unsigned workers = worker_count(config);
   // --upgrade-from: the running process's sockets replace binding (docs/operations.md).
   std::unique_ptr<app::UpgradeClient> takeover;
