@@ -270,8 +270,8 @@ TEST(Errors, UnknownKeysWithHints) {
 }
 
 TEST(Errors, UnknownKeysWithoutHints) {
-  EXPECT_EQ(error_of(with("[admin]\naddress = \"127.0.0.1:9901\"\n", kListener, kCluster)),
-            "proxy.toml:1:2: admin: unknown key");
+  EXPECT_EQ(error_of(with("[metrics]\naddress = \"127.0.0.1:9901\"\n", kListener, kCluster)),
+            "proxy.toml:1:2: metrics: unknown key");
   // The first unknown key in the file is reported, whatever its name.
   EXPECT_EQ(error_of(with(kListener, "zzz = 1\naaa = 2\n", kCluster)),
             "proxy.toml:5:1: listeners[0].zzz: unknown key");
