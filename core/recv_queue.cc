@@ -32,7 +32,7 @@ RecvQueue::RecvQueue(int fd, BufferPool& pool, uint32_t high_watermark)
 
 void RecvQueue::maybe_arm() {
   if (armed_ || eof_ || error_ || cancelled_ || detached_ || quiescing_) return;
-  if (full()) return;
+  if (t_multishot_limit ? burst_full() : full()) return;
   if (pool_.receivable() == 0) {
     pool_.wait_for_buffers(this);
     return;
@@ -84,7 +84,7 @@ void RecvQueue::on_cqe(int res, uint32_t flags) {
       return;
     }
     maybe_arm();
-  } else if (full() && !pause_requested_) {
+  } else if (!pause_requested_ && (limited_ ? burst_full() : full())) {
     pause_requested_ = true;
     Reactor::current().cancel(static_cast<Completion*>(this));
   }
@@ -95,9 +95,9 @@ void RecvQueue::on_cqe(int res, uint32_t flags) {
 bool RecvQueue::limits_receives() { return t_multishot_limit; }
 
 uint32_t RecvQueue::room() const {
-  const uint32_t bytes = high_watermark_ - queued_bytes_;
-  const auto buffers = static_cast<uint32_t>(max_buffers_ - items_.size());
-  return std::min<uint64_t>(bytes, uint64_t(buffers) * pool_.buffer_size());
+  const uint64_t bytes = uint64_t(kBurstWatermarks) * high_watermark_ - queued_bytes_;
+  const auto buffers = kBurstWatermarks * max_buffers_ - static_cast<uint32_t>(items_.size());
+  return static_cast<uint32_t>(std::min<uint64_t>(bytes, uint64_t(buffers) * pool_.buffer_size()));
 }
 
 void RecvQueue::enqueue(BufferSlice slice) {

@@ -8,10 +8,14 @@
 // A small receive (up to a quarter of a buffer) is copied into the free tail of the newest
 // queued buffer when it fits, and its own buffer goes back at once: a peer that sends one byte
 // per TCP segment fills one buffer with thousands of them instead of pinning one per byte.
-// The multishot is armed with a byte limit (the room left under the watermark; Linux 6.17's
-// total limit of a multishot receive), so the kernel ends it there itself: one pass of the
-// kernel cannot hand a busy connection more than its share of buffers, and an idle reader's
-// queue never overshoots. An older kernel refuses the limit (-EINVAL): then the queue arms
+// The multishot is armed with a byte limit (Linux 6.17's total limit of a multishot receive):
+// the room left under kBurstWatermarks watermarks, so the kernel ends it there itself and one
+// pass cannot hand a connection more than that, whoever reads: a reader that keeps up gets up
+// to four watermarks (one relay batch, 256 KiB by default) per arm, and one that reads nothing
+// holds at most four (at most its share of buffers while they hold less than one watermark).
+// One watermark per arm cost the relay of a 1 MiB response about twice the CPU (16 re-arms
+// and small writes per MiB, and the sender held at a closed window: benchmarks/README.md).
+// An older kernel refuses the limit (-EINVAL): then the queue arms
 // without one and cancels when full; a multishot keeps completing after the cancel until the
 // kernel sees it (a burst): those receives are queued (and packed) too, and the queue re-arms
 // only once below its limit again.
@@ -96,11 +100,14 @@ class RecvQueue final : public Completion, public BufferWaiter {
   uint32_t queued_bytes() const { return queued_bytes_; }
   // Pool buffers the queue holds.
   std::size_t queued_buffers() const { return items_.size(); }
-  // The most it holds before it stops receiving (a burst after the stop may add a few).
+  // The most it holds before it stops re-arming (one armed receive may fill up to
+  // kBurstWatermarks times that; without the kernel's limit, a few more after the cancel).
   uint32_t max_buffers() const { return max_buffers_; }
   bool has_data() const { return !items_.empty(); }
   void set_close_listener(PeerCloseListener* l) { close_listener_ = l; }
 
+  // The byte limit of one multishot receive, in watermarks (see the top of this file).
+  static constexpr uint32_t kBurstWatermarks = 4;
   // Whether this thread's kernel took the byte limit on the receives armed so far.
   static bool limits_receives();
 
@@ -110,7 +117,15 @@ class RecvQueue final : public Completion, public BufferWaiter {
  private:
   bool ready() const { return !items_.empty() || eof_ || error_ || cancelled_; }
   bool full() const { return items_.size() >= max_buffers_ || queued_bytes_ >= high_watermark_; }
-  // Bytes the queue may still take: the limit a multishot is armed with.
+  // With the kernel's byte limit the queue receives up to kBurstWatermarks watermarks (a
+  // limited multishot ends there by itself), but stops at its share of buffers when they hold
+  // less than a watermark (small segments would pin a buffer each).
+  bool burst_full() const {
+    return items_.size() >= kBurstWatermarks * max_buffers_ ||
+           queued_bytes_ >= kBurstWatermarks * high_watermark_ ||
+           (items_.size() >= max_buffers_ && queued_bytes_ < high_watermark_);
+  }
+  // The limit a multishot is armed with: the room under kBurstWatermarks watermarks.
   uint32_t room() const;
   void enqueue(BufferSlice slice);
   void maybe_arm();
