@@ -78,6 +78,9 @@ WorkerSnapshot snapshot_worker(unsigned worker, const TcpStats& tcp, const http:
   s.worker = worker;
   s.tcp = tcp;
   s.http = http;
+  s.downstream_rq_time = http.request_time;
+  s.upstream_rq_time = http.upstream_time;
+  s.upstream_cx_connect_time = http.upstream_connect_time;
   s.listener_cx_active.assign(listener_open.begin(), listener_open.end());
   s.listener_cx_overflow.assign(listener_overflow.begin(), listener_overflow.end());
   s.buffers = buffers.stats();

@@ -319,6 +319,7 @@ core::Task<void> HttpListener::Connection::run_filters_and_route() {
 
 // Counts and logs the exchange, whatever answered it.
 void HttpListener::Connection::finish() {
+  l_.stats_.request_time.record(core::Clock::now() - exchange_.start);
   if (exchange_.status >= 100 && exchange_.status < 600)
     ++l_.stats_.responses_by_class[exchange_.status / 100];
   count_reply(l_.stats_, exchange_.response_flags);

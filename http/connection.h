@@ -124,6 +124,7 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
     bool reused = false;     // `up` came from the pool
     bool may_retry = false;  // the request may be replayed on another host
     core::BufferSlice in{};  // response bytes being parsed
+    core::TimePoint started = core::Clock::now();  // when this try began (upstream_time)
     uint32_t in_off = 0;
     bool got_bytes = false;    // a byte of a response arrived
     bool head_sent = false;    // the response head went to the client

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "core/latency_histogram.h"
+
 namespace ringress::http {
 
 struct HttpStats {
@@ -38,6 +40,10 @@ struct HttpStats {
   uint64_t tls_resumed = 0;             // handshakes that resumed a session (ticket or cache)
   uint64_t tls_plain_http = 0;          // plain HTTP sent to the TLS port (answered 400)
   uint64_t upstream_tls_failed = 0;     // 503: the upstream's TLS handshake failed
+  // Latencies (all uint64_t inside, so add() below sums them too).
+  core::LatencyHistogram request_time;          // accept or first byte to the end of the reply
+  core::LatencyHistogram upstream_time;         // request sent upstream to its response's end
+  core::LatencyHistogram upstream_connect_time;  // a new upstream connection, TLS included
 
   void add(const HttpStats& o) {
     const uint64_t* src = reinterpret_cast<const uint64_t*>(&o);

@@ -53,6 +53,7 @@ core::Task<HttpListener::Connection::Outcome> HttpListener::Connection::relay_re
     if (!a.head_sent) continue;  // the end of an interim (1xx) response
     if (a.out_chunked) ctx_->out.append_last_chunk(rp.trailers());
     a.reusable = rp.head().keep_alive && a.in_off >= a.in.size() && st != ParseStatus::upgrade;
+    l_.stats_.upstream_time.record(core::Clock::now() - a.started);
     co_return Outcome::complete;
   }
 }

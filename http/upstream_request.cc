@@ -259,9 +259,11 @@ core::Task<bool> HttpListener::Connection::open_upstream(lb::UpstreamCluster& cl
       co_return false;
     }
     cluster.pending_started();
+    const core::TimePoint connect_started = core::Clock::now();
     lb::ConnectOutcome c = co_await cluster.pool.connect(slot, &cancel_);
     cluster.pending_ended();
     if (c.error == 0) {
+      l_.stats_.upstream_connect_time.record(core::Clock::now() - connect_started);
       upstream_ = std::move(c.connection);
       co_return true;
     }

@@ -181,6 +181,13 @@ TEST_F(AdminTest, StatsAgreeWithTheAccessLogAndTheClient) {
                    std::to_string(upstream.accepted()) + "\n"),
             std::string::npos)
       << s;
+  // Every request is in the request-time histogram, every relayed response in the upstream one,
+  // every new upstream connection in the connect-time one.
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_time_seconds_count"), total) << s;
+  EXPECT_EQ(sample(s, "ringress_upstream_rq_time_seconds_count"), ok) << s;
+  EXPECT_EQ(sample(s, "ringress_upstream_cx_connect_time_seconds_count"),
+            static_cast<long long>(upstream.accepted()))
+      << s;
 
   r = admin("GET", "/stats?format=json");
   ASSERT_TRUE(has_status(r, 200));
