@@ -64,8 +64,12 @@ class Acceptor::State final : public Completion {
     if (stopped_) return;
     stopped_ = true;
     if (retry_timer_.queued()) Reactor::current().remove_timer(&retry_timer_);
-    if (armed_) Reactor::current().cancel(static_cast<Completion*>(this));
-    wake();
+    // While the cancel is in flight the kernel may still hand over connections: the waiter
+    // is woken by the final CQE, so it takes them instead of leaving them to detach().
+    if (armed_)
+      Reactor::current().cancel(static_cast<Completion*>(this));
+    else
+      wake();
   }
 
   void detach() {
@@ -80,7 +84,7 @@ class Acceptor::State final : public Completion {
     Reactor::current().retain_teardown();
   }
 
-  bool ready() const { return head_ < fds_.size() || stopped_; }
+  bool ready() const { return head_ < fds_.size() || (stopped_ && !armed_); }
 
   AcceptResult take() {
     if (head_ < fds_.size()) {
