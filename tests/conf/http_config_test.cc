@@ -62,6 +62,8 @@ std::string format_of(std::string_view text) {
 
 TEST(HttpExample, HasTheExpectedStructure) {
   Config config = load_config(kExamples + "/http.toml");
+  EXPECT_TRUE(config.admin.enabled);
+  EXPECT_EQ(config.admin.address.to_string(), "127.0.0.1:9901");
   ASSERT_EQ(config.listeners.size(), 1u);
   ASSERT_EQ(config.clusters.size(), 2u);
   const Listener& listener = config.listeners[0];
