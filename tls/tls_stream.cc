@@ -77,8 +77,38 @@ int TlsStream::on_recv(char* buf, int size) {
 }
 
 int TlsStream::on_send(const char* buf, int size) {
-  out_.append(buf, static_cast<std::size_t>(size));
+  out_.append(pool_, buf, static_cast<std::size_t>(size));
   return size;
+}
+
+void TlsStream::Ciphertext::append(core::BufferPool& pool, const char* p, std::size_t n) {
+  bytes += n;
+  while (n > 0 && overflow.empty()) {
+    std::size_t k = 0;
+    if (const uint32_t room = count > 0 ? slices[count - 1].room() : 0; room > 0) {
+      k = std::min<std::size_t>(n, room);
+      slices[count - 1].append(p, static_cast<uint32_t>(k));
+    } else {
+      uint16_t bid = 0;
+      if (count == kSlices || !pool.acquire(bid)) break;
+      k = std::min<std::size_t>(n, pool.buffer_size());
+      std::memcpy(pool.writable(bid), p, k);
+      slices[count++] = pool.adopt(bid, static_cast<uint32_t>(k));
+    }
+    p += k;
+    n -= k;
+  }
+  if (n > 0) overflow.append(p, n);
+}
+
+void TlsStream::Ciphertext::clear() {
+  for (std::size_t i = 0; i < count; ++i) slices[i].reset();
+  count = 0;
+  bytes = 0;
+  if (overflow.capacity() > 0) {
+    overflow.clear();
+    overflow.shrink_to_fit();
+  }
 }
 
 std::string_view TlsStream::alpn() const {
@@ -115,10 +145,15 @@ core::Task<int> TlsStream::flush(core::TimePoint deadline) {
   if (out_.empty()) co_return 0;
   flushing_ = true;
   int rc = 0;
+  std::array<iovec, Ciphertext::kSlices + 1> iov;
   while (!out_.empty()) {
-    sending_.swap(out_);
-    rc = co_await transport_.write(sending_.data(), sending_.size(), deadline);
-    sending_.clear();
+    std::swap(sending_, out_);
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < sending_.count; ++i)
+      iov[n++] = {const_cast<char*>(sending_.slices[i].data()), sending_.slices[i].size()};
+    if (!sending_.overflow.empty()) iov[n++] = {sending_.overflow.data(), sending_.overflow.size()};
+    rc = co_await transport_.writev(std::span<iovec>(iov.data(), n), deadline);
+    sending_.clear();  // the buffers go back to the pool at once, still warm
     if (rc < 0) {
       write_error_ = rc;
       break;
@@ -127,8 +162,6 @@ core::Task<int> TlsStream::flush(core::TimePoint deadline) {
   flushing_ = false;
   for (std::coroutine_handle<> h : flush_waiters_) core::Reactor::current().post(h);
   flush_waiters_.clear();
-  if (sending_.capacity() > 4 * kFlushAt) sending_.shrink_to_fit();
-  if (out_.capacity() > 4 * kFlushAt) out_.shrink_to_fit();
   co_return rc < 0 ? rc : 0;
 }
 
@@ -322,7 +355,7 @@ core::Task<int> TlsStream::writev(std::span<iovec> iov, core::TimePoint deadline
       }
       if (!encrypt(p, v.iov_len)) co_return -EPROTO;
     }
-    if (out_.size() >= kFlushAt) {
+    if (out_.bytes >= kFlushAt) {
       int w = co_await flush(deadline);
       if (w < 0) co_return w;
     }

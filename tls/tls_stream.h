@@ -1,11 +1,12 @@
 // TlsStream: a TLS session over a TcpStream, itself a Stream, so http/, the TCP proxy and
 // bridge() use it unchanged. wolfSSL never touches the socket: its I/O callbacks read
 // ciphertext from the slices the transport's multishot receive delivered and append what it
-// writes to a buffer that goes out in one send per write() (records coalesced). WANT_READ
+// writes to receive-pool buffers that go out in one send per write() (records coalesced). WANT_READ
 // becomes a co_await on the transport. Decrypted bytes land in receive-pool buffers, so readers
 // get BufferSlices exactly as from a TcpStream.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,9 +101,23 @@ class TlsStream final : public core::Stream {
   core::BufferSlice spare_;
   bool in_eof_ = false;
   int in_error_ = 0;
-  std::string out_;      // ciphertext wolfSSL wrote, not yet sent
-  std::string sending_;  // ciphertext being sent (out_ may grow meanwhile, e.g. a reader's
-                         // reply to a key update while a writer waits for the socket)
+  // Ciphertext, in receive-pool buffers taken when wolfSSL writes and given back once sent:
+  // an idle session holds none, and the memory follows the sends in flight, not the sessions
+  // (a string per session grew to a whole batch and kept it). What does not fit in kSlices
+  // buffers, or finds the pool empty, goes to `overflow` (rare; freed once sent).
+  struct Ciphertext {
+    static constexpr std::size_t kSlices = 16;
+    std::array<core::BufferSlice, kSlices> slices;
+    std::size_t count = 0;
+    std::size_t bytes = 0;
+    std::string overflow;
+    bool empty() const { return bytes == 0; }
+    void append(core::BufferPool& pool, const char* p, std::size_t n);
+    void clear();
+  };
+  Ciphertext out_;      // ciphertext wolfSSL wrote, not yet sent
+  Ciphertext sending_;  // ciphertext being sent (out_ may grow meanwhile, e.g. a reader's
+                        // reply to a key update while a writer waits for the socket)
   bool flushing_ = false;
   int write_error_ = 0;  // a send failed: a record may be cut, nothing more can be sent
   std::vector<std::coroutine_handle<>> flush_waiters_;
