@@ -108,7 +108,9 @@ TEST(BufferPoolGrowth, IdleBuffersGiveTheirMemoryBackAndTheRingShrinks) {
   pool.trim();
   BufferPoolStats idle = pool.stats();
   EXPECT_GT(idle.given_back, 0u);
-  if (reactor.features().defer_taskrun) EXPECT_EQ(idle.resident, 0u);
+  if (reactor.features().defer_taskrun) {
+    EXPECT_EQ(idle.resident, 0u);
+  }
   EXPECT_LE(idle.resident, idle.in_ring);
   EXPECT_LE(resident_pages(pool), idle.resident);  // 4 KiB buffers: a page each
   // Without receives the ring halves each period down to its floor.
