@@ -27,7 +27,7 @@ using ServeFn = std::function<core::Task<void>(core::Socket, core::TaskScope&)>;
 // Everything that lives on the worker's thread, built there and destroyed there.
 struct Worker::Runtime {
   Runtime(unsigned index, const conf::Config& config, std::vector<lb::HostSetPtr>& host_sets,
-          unsigned workers, core::Channel<ControlMessage>& control, WorkerStats& stats)
+          core::Channel<ControlMessage>& control, WorkerStats& stats)
       : index(index),
         stats(stats),
         control(control),
@@ -36,7 +36,7 @@ struct Worker::Runtime {
     open.assign(config.listeners.size(), 0);
     overflow.assign(config.listeners.size(), 0);
     for (std::size_t i = 0; i < config.clusters.size(); ++i)
-      clusters.emplace_back(config.clusters[i], std::move(host_sets[i]), pool, cb, workers,
+      clusters.emplace_back(config.clusters[i], std::move(host_sets[i]), pool, cb,
                             (uint64_t{index} << 32) ^ (i * 0x9e3779b97f4a7c15ull));
     reporter = std::make_unique<OutcomeReporter>(index, clusters, control);
     for (const auto& l : config.listeners) {
@@ -160,13 +160,11 @@ core::Task<void> worker_main(Worker::Runtime& rt, const conf::Config& config,
 }  // namespace
 
 Worker::Worker(unsigned index, const conf::Config& config, std::vector<core::Socket> sockets,
-               std::vector<lb::HostSetPtr> host_sets, unsigned workers,
-               core::Channel<ControlMessage>& control)
+               std::vector<lb::HostSetPtr> host_sets, core::Channel<ControlMessage>& control)
     : index_(index),
       config_(config),
       sockets_(std::move(sockets)),
       host_sets_(std::move(host_sets)),
-      workers_(workers),
       control_(control) {}
 
 Worker::~Worker() { join(); }
@@ -178,7 +176,7 @@ std::string Worker::start() {
     std::string name = "w" + std::to_string(index_);
     core::set_log_thread_name(name.c_str());
     try {
-      runtime_ = std::make_unique<Runtime>(index_, config_, host_sets_, workers_, control_, stats_);
+      runtime_ = std::make_unique<Runtime>(index_, config_, host_sets_, control_, stats_);
     } catch (const std::exception& e) {
       started.set_value(std::string("worker ") + std::to_string(index_) + ": " + e.what());
       return;

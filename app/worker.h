@@ -35,11 +35,9 @@ struct WorkerStats {
 class Worker {
  public:
   // `sockets[i]` is this worker's listening socket for config.listeners[i]; `host_sets[i]` the
-  // first snapshot of config.clusters[i]. `workers` share the clusters' circuit breakers;
-  // `control` takes this worker's reports.
+  // first snapshot of config.clusters[i]; `control` takes this worker's reports.
   Worker(unsigned index, const conf::Config& config, std::vector<core::Socket> sockets,
-         std::vector<lb::HostSetPtr> host_sets, unsigned workers,
-         core::Channel<ControlMessage>& control);
+         std::vector<lb::HostSetPtr> host_sets, core::Channel<ControlMessage>& control);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -63,7 +61,6 @@ class Worker {
   const conf::Config& config_;
   std::vector<core::Socket> sockets_;
   std::vector<lb::HostSetPtr> host_sets_;
-  unsigned workers_;
   core::Channel<ControlMessage>& control_;
   std::thread thread_;
   std::unique_ptr<Runtime> runtime_;

@@ -10,12 +10,6 @@ namespace {
 
 constexpr uint32_t kNoIndex = UINT32_MAX;
 
-// This worker's share of `limit`, rounded up (0 stays 0: nothing is allowed).
-uint32_t share(uint32_t limit, unsigned workers) {
-  if (workers <= 1) return limit;
-  return static_cast<uint32_t>((uint64_t{limit} + workers - 1) / workers);
-}
-
 std::vector<Host> hosts_of_set(const HostSet& set) {
   std::vector<Host> hosts;
   hosts.reserve(set.hosts.size());
@@ -27,15 +21,15 @@ std::vector<Host> hosts_of_set(const HostSet& set) {
 
 UpstreamCluster::UpstreamCluster(const conf::Cluster& c, HostSetPtr initial,
                                  core::BufferPool& buffers, uint32_t connection_buffer,
-                                 unsigned workers, uint64_t seed)
+                                 uint64_t seed)
     : config(c),
       pool(c, hosts_of_set(*initial), buffers, connection_buffer),
       seed_(seed),
       random_(seed ^ 0x5bd1e995u),
-      max_connections_(share(c.circuit_breakers.max_connections, workers)),
-      max_pending_(share(c.circuit_breakers.max_pending_requests, workers)),
-      max_requests_(share(c.circuit_breakers.max_requests, workers)),
-      max_retries_(share(c.circuit_breakers.max_retries, workers)) {
+      max_connections_(c.circuit_breakers.max_connections),
+      max_pending_(c.circuit_breakers.max_pending_requests),
+      max_requests_(c.circuit_breakers.max_requests),
+      max_retries_(c.circuit_breakers.max_retries) {
   if (reports_outcomes()) reports_.reserve(kReportCapacity);
   update(std::move(initial));
 }

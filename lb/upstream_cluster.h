@@ -73,9 +73,10 @@ class UpstreamCluster {
     std::size_t size() const { return set->hosts.size(); }
   };
 
-  // `workers`: how many share the circuit breakers' limits. `seed`: this worker's.
+  // `seed`: this worker's. Each worker enforces the circuit breakers' whole limits
+  // (docs/configuration.md, "Circuit breakers").
   UpstreamCluster(const conf::Cluster& c, HostSetPtr initial, core::BufferPool& buffers,
-                  uint32_t connection_buffer, unsigned workers, uint64_t seed);
+                  uint32_t connection_buffer, uint64_t seed);
   ~UpstreamCluster();
   UpstreamCluster(const UpstreamCluster&) = delete;
   UpstreamCluster& operator=(const UpstreamCluster&) = delete;

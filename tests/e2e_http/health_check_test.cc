@@ -130,8 +130,8 @@ TEST_F(HealthCheckTest, KilledHostIsOutWithinAnIntervalAndComesBack) {
                            R"(budget = { percent = 100, min_concurrency = 100 } })");
   config.workers = 2;
   config.clusters[0].ports.push_back(b_port);
-  // Every request that meets dead b retries on a; the default max_retries (3: 2 per worker)
-  // would refuse the third concurrent retry when all three clients land on one worker
+  // Every request that meets dead b retries on a; the default max_retries (3 per worker) could
+  // refuse a retry when three clients' requests meet b at once on one worker
   // (docs/configuration.md, circuit breakers).
   config.clusters[0].keys.push_back("circuit_breakers = { max_retries = 64 }");
   config.clusters[0].keys.push_back(

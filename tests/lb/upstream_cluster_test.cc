@@ -59,7 +59,7 @@ TEST(UpstreamCluster, ARequestKeepsItsSnapshotAndHostsThatStayKeepTheirConnectio
   conf::Cluster later = cluster_of({a.address, c.address});
   auto main = [&]() -> core::Task<void> {
     UpstreamCluster uc(config, make_host_set(1, static_host_entries(config), config), buffers,
-                       65536, 1, 7);
+                       65536, 7);
     {
       SnapshotLease old(uc);  // a request in flight
       bool pooled = co_await pool_one(uc, *old, 0);
