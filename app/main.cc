@@ -204,8 +204,8 @@ int run(const conf::Config& config, const app::CliOptions& options, std::vector<
   control.serve_upgrades(upgrade);
   std::vector<std::unique_ptr<app::Worker>> pool;
   for (unsigned w = 0; w < workers; ++w) {
-    pool.push_back(std::make_unique<app::Worker>(
-        w, config, std::move(sockets[w]), control.initial_host_sets(), control.inbox()));
+    pool.push_back(std::make_unique<app::Worker>(w, config, std::move(sockets[w]),
+                                                 control.initial_host_sets(), control.inbox()));
     std::string error = pool.back()->start();
     if (!error.empty()) {
       std::fprintf(stderr, "ringress: %s\n", error.c_str());

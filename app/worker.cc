@@ -63,8 +63,8 @@ struct Worker::Runtime {
   http::AccessLogSinks logs;
   std::vector<std::unique_ptr<TcpProxy>> tcp;
   std::vector<std::unique_ptr<http::HttpListener>> http;
-  std::vector<ServeFn> serve;  // per listener, in config order
-  std::vector<uint32_t> open;  // per listener: its sessions on this worker
+  std::vector<ServeFn> serve;      // per listener, in config order
+  std::vector<uint32_t> open;      // per listener: its sessions on this worker
   std::vector<uint64_t> overflow;  // per listener: connections refused over max_connections
   core::Event drain_requested;
   core::Channel<WorkerMessage> inbox;
@@ -108,9 +108,9 @@ void on_messages(Worker::Runtime& rt, std::span<WorkerMessage> batch) {
         rt.clusters[update->cluster].update(std::move(update->set));
     } else if (auto* request = std::get_if<StatsRequest>(&m)) {
       rt.control.send(StatsReply{
-          request->id, std::make_shared<const WorkerSnapshot>(snapshot_worker(
-                           rt.index, rt.stats.tcp, rt.stats.http, rt.open, rt.overflow, rt.pool,
-                           rt.clusters))});
+          request->id,
+          std::make_shared<const WorkerSnapshot>(snapshot_worker(
+              rt.index, rt.stats.tcp, rt.stats.http, rt.open, rt.overflow, rt.pool, rt.clusters))});
     }
   }
 }

@@ -119,11 +119,10 @@ LbSettings read_lb_settings(const Table& table) {
 }
 
 Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
-  Table table = value.table({"name", "endpoints", "lb_policy", "ring_hash", "least_request",
-                             "connect_timeout", "max_idle_per_host", "idle_timeout",
-                             "max_requests_per_connection", "tls", "health_check",
-                             "outlier_detection", "panic_threshold", "circuit_breakers",
-                             "discovery", "dns", "file"});
+  Table table = value.table(
+      {"name", "endpoints", "lb_policy", "ring_hash", "least_request", "connect_timeout",
+       "max_idle_per_host", "idle_timeout", "max_requests_per_connection", "tls", "health_check",
+       "outlier_detection", "panic_threshold", "circuit_breakers", "discovery", "dns", "file"});
   Cluster cluster;
   Value name = table.require("name");
   cluster.name = read_name(name);
@@ -151,8 +150,7 @@ Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
   if (auto v = table.get("tls")) read_cluster_tls(*v, cluster);
   if (auto v = table.get("panic_threshold"))
     cluster.panic_threshold = static_cast<uint32_t>(v->integer(0, 100));
-  if (auto v = table.get("circuit_breakers"))
-    cluster.circuit_breakers = read_circuit_breakers(*v);
+  if (auto v = table.get("circuit_breakers")) cluster.circuit_breakers = read_circuit_breakers(*v);
   if (auto v = table.get("health_check")) cluster.health_check = read_health_check(*v);
   if (auto v = table.get("outlier_detection"))
     cluster.outlier_detection = read_outlier_detection(*v);

@@ -78,10 +78,10 @@ struct Cluster {
   PoolSettings pool;                                      // http upstream keep-alive
   tls::ClientSettings tls;                                // origination
   std::shared_ptr<const tls::ClientContext> tls_context;  // built at load when tls.enabled
-  uint32_t panic_threshold = 50;    // percent of hosts available below which all are used
-  CircuitBreakers circuit_breakers;  // conf/circuit_breakers.h
-  std::optional<HealthCheck> health_check;                // active checks (lb/health_checker.h)
-  std::optional<OutlierDetection> outlier_detection;      // passive checks (conf/outlier.h)
+  uint32_t panic_threshold = 50;            // percent of hosts available below which all are used
+  CircuitBreakers circuit_breakers;         // conf/circuit_breakers.h
+  std::optional<HealthCheck> health_check;  // active checks (lb/health_checker.h)
+  std::optional<OutlierDetection> outlier_detection;  // passive checks (conf/outlier.h)
 };
 
 // A tcp listener's choice of cluster by the server name in the client's TLS ClientHello.

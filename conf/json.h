@@ -22,8 +22,8 @@ struct JsonValue {
   enum class Type { null, boolean, number, string, array, object };
   Type type = Type::null;
   bool boolean = false;
-  std::string text;              // a string's value (UTF-8), or a number as written
-  std::vector<JsonValue> items;  // array
+  std::string text;                 // a string's value (UTF-8), or a number as written
+  std::vector<JsonValue> items;     // array
   std::vector<JsonMember> members;  // object, in document order
   uint32_t line = 1, column = 1;    // where the value starts (1-based)
 

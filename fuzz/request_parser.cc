@@ -124,7 +124,7 @@ Rewritten forwarded(http::RequestHead& h, core::Arena& arena, const Options& o, 
   want.method = h.method;
   want.origin_target = h.origin_target;
   const bool rewritten = o.rewrite_host && h.method != "CONNECT";
-  want.host = rewritten                             ? kUpstreamHost
+  want.host = rewritten                            ? kUpstreamHost
               : original_host.empty() && !had_host ? kEndpointHost
                                                    : original_host;
   want.chunked = h.chunked;

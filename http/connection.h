@@ -121,9 +121,9 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
   struct Attempt {
     lb::UpstreamConnection& up;
     const conf::Route& route;
-    bool reused = false;     // `up` came from the pool
-    bool may_retry = false;  // the request may be replayed on another host
-    core::BufferSlice in{};  // response bytes being parsed
+    bool reused = false;                           // `up` came from the pool
+    bool may_retry = false;                        // the request may be replayed on another host
+    core::BufferSlice in{};                        // response bytes being parsed
     core::TimePoint started = core::Clock::now();  // when this try began (upstream_time)
     uint32_t in_off = 0;
     bool got_bytes = false;    // a byte of a response arrived
@@ -140,8 +140,8 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
     std::size_t host = 0;
     uint32_t retries_left = 0;
     uint32_t retries_done = 0;
-    bool fresh_only = false;  // skip the idle pool (after the keep-alive race)
-    bool retrying = false;    // counted in the cluster's retries in flight
+    bool fresh_only = false;       // skip the idle pool (after the keep-alive race)
+    bool retrying = false;         // counted in the cluster's retries in flight
     std::size_t tried[kMaxTried];  // hosts tried, so a retry picks another
     std::size_t tried_count = 0;
     std::span<const std::size_t> attempted() const { return {tried, tried_count}; }

@@ -41,8 +41,8 @@ struct HttpStats {
   uint64_t tls_plain_http = 0;          // plain HTTP sent to the TLS port (answered 400)
   uint64_t upstream_tls_failed = 0;     // 503: the upstream's TLS handshake failed
   // Latencies (all uint64_t inside, so add() below sums them too).
-  core::LatencyHistogram request_time;          // accept or first byte to the end of the reply
-  core::LatencyHistogram upstream_time;         // request sent upstream to its response's end
+  core::LatencyHistogram request_time;           // accept or first byte to the end of the reply
+  core::LatencyHistogram upstream_time;          // request sent upstream to its response's end
   core::LatencyHistogram upstream_connect_time;  // a new upstream connection, TLS included
 
   void add(const HttpStats& o) {

@@ -596,7 +596,8 @@ const char* MessageParser::scan(const unsigned char* p, const unsigned char* end
 // The request-target is fed so that llhttp never sees a byte past its limit: the verdict is then
 // the same however the bytes were cut (a bad byte past the limit is a 414, one before it a 400).
 uint32_t MessageParser::cap_at_target_limit(const char* start, uint32_t len) const {
-  const bool in_method = check_.line == Line::idle || (check_.line == Line::request && check_.count == 0);
+  const bool in_method =
+      check_.line == Line::idle || (check_.line == Line::request && check_.count == 0);
   const bool in_target = check_.line == Line::request && check_.count == 1;
   if (!in_method && !in_target) return len;
   const std::size_t room = limits_.max_uri_length - target_.size() + 1;  // the byte that crosses

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "conf/config.h"
-#include "tests/conf/config_text.h"
 #include "conf/discovery.h"
+#include "tests/conf/config_text.h"
 
 namespace ringress::conf {
 namespace {
