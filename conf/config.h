@@ -45,7 +45,7 @@ struct Endpoint {
   std::vector<core::SocketAddress> addresses;  // resolved at load; empty only for a dns name
   uint32_t weight = 1;
   bool backup = false;  // priority 1: used only when too few primary hosts are available
-  std::map<std::string, std::string> metadata;  // `metadata = { k = "v" }`, free-form
+  std::map<std::string, std::string> metadata{};  // `metadata = { k = "v" }`, free-form
 };
 
 // How a cluster chooses a host for each request or connection (lb/load_balancer.h).
