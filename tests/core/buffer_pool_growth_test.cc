@@ -203,7 +203,11 @@ TEST(BufferPoolGrowth, AQueueTakesNoMoreBuffersThanItsWatermarkFromABulkPeer) {
   writer.join();
   EXPECT_EQ(got, data);
   if (!RecvQueue::limits_receives()) GTEST_SKIP() << "the kernel has no multishot byte limit";
-  EXPECT_EQ(held, RecvQueue::kBurstWatermarks * 16u);
+  // At most one burst (four watermarks of 16 buffers); how much of it arrives before the queue
+  // stops at its one-watermark share depends on how the kernel segments the stream, so the
+  // count lies between the two (exactly one of them in most runs).
+  EXPECT_LE(held, RecvQueue::kBurstWatermarks * 16u);
+  EXPECT_GE(held, 16u);
   EXPECT_EQ(pool.in_use(), 0u);
 }
 
