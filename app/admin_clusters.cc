@@ -1,6 +1,7 @@
 // /clusters: each cluster's hosts as the control loop sees them (ClusterState: address, weight,
 // priority, health, ejection) joined by address with what the workers report (requests in
-// flight, idle pooled connections), as Envoy-like "cluster::host::field::value" lines or JSON.
+// flight, pooled connections open and idle), as Envoy-like "cluster::host::field::value" lines or
+// JSON.
 #include <string>
 
 #include "app/admin_server.h"
@@ -58,6 +59,7 @@ core::Task<AdminServer::Response> AdminServer::clusters(std::string_view query) 
       const lb::HostEntry& e = set.hosts[h];
       const HostLoad* worker = find_host(merged, c, e.host.address_text);
       const uint32_t rq_active = worker ? worker->rq_active : 0;
+      const uint32_t cx_active = worker ? worker->cx_active : 0;
       const uint32_t cx_idle = worker ? worker->cx_idle : 0;
       if (json) {
         if (h > 0) out += ", ";
@@ -67,6 +69,7 @@ core::Task<AdminServer::Response> AdminServer::clusters(std::string_view query) 
                ", \"backup\": " + bool_text(e.priority > 0) +
                ", \"healthy\": " + bool_text(e.healthy) + ", \"ejected\": " + bool_text(e.ejected) +
                ", \"rq_active\": " + std::to_string(rq_active) +
+               ", \"cx_active\": " + std::to_string(cx_active) +
                ", \"cx_idle\": " + std::to_string(cx_idle) + "}";
         continue;
       }
@@ -78,6 +81,7 @@ core::Task<AdminServer::Response> AdminServer::clusters(std::string_view query) 
       out += prefix + "healthy::" + bool_text(e.healthy) + "\n";
       out += prefix + "ejected::" + bool_text(e.ejected) + "\n";
       out += prefix + "rq_active::" + std::to_string(rq_active) + "\n";
+      out += prefix + "cx_active::" + std::to_string(cx_active) + "\n";
       out += prefix + "cx_idle::" + std::to_string(cx_idle) + "\n";
     }
     if (json) out += "]}";

@@ -50,6 +50,7 @@ void add_cluster(ClusterLoad& t, const ClusterLoad& s) {
       continue;
     }
     it->rq_active += h.rq_active;
+    it->cx_active += h.cx_active;
     it->cx_idle += h.cx_idle;
   }
 }
@@ -97,6 +98,7 @@ WorkerSnapshot snapshot_worker(unsigned worker, const TcpStats& tcp, const http:
       HostLoad& host = load.hosts.emplace_back();
       host.address = snapshot->host(h).address_text;
       host.rq_active = h < snapshot->active.size() ? snapshot->active[h] : 0;
+      host.cx_active = c.pool.open_count(snapshot->slots[h]);
       host.cx_idle = static_cast<uint32_t>(c.pool.idle_count(snapshot->slots[h]));
     }
   }

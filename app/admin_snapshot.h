@@ -24,7 +24,8 @@ namespace ringress::app {
 struct HostLoad {
   std::string address;     // "ip:port"
   uint32_t rq_active = 0;  // tries in flight to it
-  uint32_t cx_idle = 0;    // idle pooled connections to it
+  uint32_t cx_active = 0;  // pooled connections open to it, in use or idle
+  uint32_t cx_idle = 0;    // of those, idle ones
 };
 
 struct ClusterLoad {

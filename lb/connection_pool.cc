@@ -19,7 +19,11 @@ UpstreamConnection::UpstreamConnection(core::Socket socket, core::BufferPool& bu
 }
 
 UpstreamConnection::~UpstreamConnection() {
-  if (counted_in_) --counted_in_->open_;
+  if (counted_in_) {
+    --counted_in_->open_;
+    ConnectionPool::Slot& slot = counted_in_->slots_[host_];
+    if (slot.generation == generation_) --slot.open;
+  }
   stream().set_close_listener(nullptr);
   if (idle_timer_.queued()) core::Reactor::current().remove_timer(&idle_timer_);
 }
@@ -67,6 +71,7 @@ std::vector<uint32_t> ConnectionPool::assign(std::span<const HostEntry> hosts) {
       fresh.host = e.host;
       fresh.live = true;
       ++fresh.generation;
+      fresh.open = 0;  // the old address's connections still open are not this one's
       sessions_[slot].reset();
     }
     ++slots_[slot].holders;
@@ -131,6 +136,7 @@ core::Task<ConnectOutcome> ConnectionPool::connect(std::size_t host, core::Cance
   c->generation_ = generation;
   c->counted_in_ = this;
   ++open_;
+  if (slots_[host].generation == generation) ++slots_[host].open;
   if (cluster_.tls_context) {
     ++stats_.tls_handshakes;
     int rc = co_await c->transport_.originate(*cluster_.tls_context, slots_[host].host.hostname,

@@ -110,6 +110,8 @@ class ConnectionPool {
   const Host& host(std::size_t slot) const { return slots_[slot].host; }
   std::size_t host_count() const { return slots_.size(); }
   std::size_t idle_count(std::size_t slot) const { return idle_[slot].size(); }
+  // Connections open to the slot's current address (in use or idle; /clusters cx_active).
+  uint32_t open_count(std::size_t slot) const { return slots_[slot].open; }
   // Upstream connections open (in use or idle), for the max_connections circuit breaker.
   uint32_t open_connections() const { return open_; }
   const PoolStats& stats() const { return stats_; }
@@ -123,6 +125,7 @@ class ConnectionPool {
     Host host;
     uint32_t holders = 0;     // snapshots that map a host to it
     uint32_t generation = 0;  // bumped when the slot is given to another address
+    uint32_t open = 0;        // connections of this generation open, in use or idle
     bool live = true;         // some snapshot holds it (or it never had a holder yet)
   };
   void retire(std::size_t slot);

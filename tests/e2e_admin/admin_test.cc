@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/e2e_http/http_proxy_test.h"
 #include "tests/support/log_file.h"
@@ -106,8 +108,8 @@ TEST_F(AdminTest, EndpointsAnswerWithTheirStatusAndKeyLines) {
   const std::string host = "backend::127.0.0.1:" + std::to_string(upstream.port()) + "::";
   for (const std::string& line :
        {host + "weight::1\n", host + "priority::0\n", host + "healthy::true\n",
-        host + "ejected::false\n", host + "rq_active::0\n", host + "cx_idle::0\n",
-        std::string("backend::cx_active::0\n")})
+        host + "ejected::false\n", host + "rq_active::0\n", host + "cx_active::0\n",
+        host + "cx_idle::0\n", std::string("backend::cx_active::0\n")})
     EXPECT_NE(r.body.find(line), std::string::npos) << line << "\n" << r.body;
   r = admin("GET", "/clusters?format=json");
   ASSERT_TRUE(has_status(r, 200));
@@ -195,6 +197,59 @@ TEST_F(AdminTest, StatsAgreeWithTheAccessLogAndTheClient) {
             std::string::npos)
       << r.body;
   EXPECT_NE(r.body.find("\"downstream_rq_2xx\": " + std::to_string(ok) + ","), std::string::npos);
+}
+
+TEST_F(AdminTest, ClustersShowAHostsRequestsAndConnectionsInUseAndIdle) {
+  // The upstream holds the first request until the test has looked at /clusters.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  HttpUpstream upstream([released](const UpstreamRequest&) {
+    released.wait_for(stretched(seconds(10)));
+    return ok_reply(UpstreamRequest{});
+  });
+  ASSERT_TRUE(start_with_admin(api_config(upstream.port())));
+  const std::string host = "backend::127.0.0.1:" + std::to_string(upstream.port()) + "::";
+  // Polls /clusters until it has every line (the pool takes a connection back just after the
+  // response's last byte went out, so the client may see it first).
+  auto expect_lines = [&](const std::vector<std::string>& lines) {
+    const Deadline by = soon();
+    std::string body;
+    for (;;) {
+      HttpMessage r = admin("GET", "/clusters");
+      ASSERT_TRUE(has_status(r, 200));
+      body = r.body;
+      bool all = true;
+      for (const std::string& line : lines) all = all && body.find(line) != std::string::npos;
+      if (all) return;
+      if (Clock::now() >= by) break;
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    for (const std::string& line : lines)
+      EXPECT_NE(body.find(line), std::string::npos) << line << "\n" << body;
+  };
+  expect_lines({host + "rq_active::0\n", host + "cx_active::0\n", host + "cx_idle::0\n"});
+
+  HttpClient c = client();
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.send(get_request("/api/held"), soon()).ok());
+  ASSERT_TRUE(upstream.wait_requests(1, soon()));
+  expect_lines({host + "rq_active::1\n", host + "cx_active::1\n", host + "cx_idle::0\n",
+                "backend::rq_active::1\n", "backend::cx_active::1\n"});
+  HttpMessage r = admin("GET", "/clusters?format=json");
+  EXPECT_NE(r.body.find("\"rq_active\": 1, \"cx_active\": 1, \"cx_idle\": 0}"), std::string::npos)
+      << r.body;
+
+  release.set_value();
+  r = c.read_response(soon());
+  ASSERT_TRUE(has_status(r, 200));
+  EXPECT_EQ(r.body, "fine\n");
+  // The connection went back to the pool: open and idle, no request in flight.
+  expect_lines({host + "rq_active::0\n", host + "cx_active::1\n", host + "cx_idle::1\n",
+                "backend::rq_active::0\n", "backend::cx_active::1\n"});
+  r = admin("GET", "/clusters?format=json");
+  EXPECT_NE(r.body.find("\"rq_active\": 0, \"cx_active\": 1, \"cx_idle\": 1}"), std::string::npos)
+      << r.body;
+  EXPECT_EQ(upstream.accepted(), 1u);
 }
 
 TEST_F(AdminTest, ReadyTurns503OnPostDrainWhileARequestFinishes) {
