@@ -50,7 +50,8 @@ const char* usage_text() {
          "  -t, --validate           check the configuration (files, addresses, names) and\n"
          "                           exit; binds no port\n"
          "  --upgrade-socket PATH    the Unix socket a successor takes the listening sockets\n"
-         "                           from (default: the config file's path plus \".sock\")\n"
+         "                           from (default: runtime.upgrade_socket, else the config\n"
+         "                           file's path plus \".sock\")\n"
          "  --upgrade-from PATH      take the listening sockets of the ringress listening on\n"
          "                           PATH, then tell it to drain and exit\n"
          "  -V, --version            print the version\n"
@@ -62,8 +63,10 @@ const char* usage_text() {
          "Configuration reference: docs/configuration.md\n";
 }
 
-std::string upgrade_socket_path(const CliOptions& options) {
-  return options.upgrade_socket.empty() ? options.config_path + ".sock" : options.upgrade_socket;
+std::string upgrade_socket_path(const CliOptions& options, std::string_view configured) {
+  if (!options.upgrade_socket.empty()) return options.upgrade_socket;
+  if (!configured.empty()) return std::string(configured);
+  return options.config_path + ".sock";
 }
 
 }  // namespace ringress::app

@@ -38,6 +38,9 @@ struct Runtime {
   uint32_t buffers_per_worker = 4096;  // receive buffers per worker (power of two)
   uint32_t connection_buffer = 65536;  // bytes a connection may hold queued before reads pause
   LogLevel log_level = LogLevel::info;
+  // The binary-upgrade Unix socket (docs/operations.md), resolved against the config file's
+  // directory; "" = not set (--upgrade-socket wins over it; else "<config path>.sock").
+  std::string upgrade_socket;
 };
 
 struct Endpoint {

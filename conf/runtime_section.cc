@@ -1,3 +1,7 @@
+#include <sys/un.h>
+
+#include <filesystem>
+
 #include "conf/sections.h"
 
 namespace ringress::conf {
@@ -12,11 +16,26 @@ constexpr uint64_t kMinConnectionBuffer = 1024, kMaxConnectionBuffer = 1 << 30;
 
 bool is_power_of_two(int64_t n) { return n > 0 && (n & (n - 1)) == 0; }
 
+// The upgrade socket's path: relative to the config file's directory, as every file the config
+// names, and short enough for a Unix socket address.
+std::string upgrade_socket_path(const Value& value) {
+  std::string text = value.string();
+  if (text.empty()) value.fail("expected a socket path, got an empty string");
+  std::filesystem::path p(text);
+  if (p.is_relative()) p = std::filesystem::path(value.file()).parent_path() / p;
+  std::string path = p.lexically_normal().string();
+  constexpr std::size_t kMaxPath = sizeof(sockaddr_un::sun_path) - 1;
+  if (path.size() > kMaxPath)
+    value.fail("a Unix socket path has at most " + std::to_string(kMaxPath) + " bytes, " + path +
+               " has " + std::to_string(path.size()));
+  return path;
+}
+
 }  // namespace
 
 Runtime read_runtime(const Value& value) {
   Table table = value.table({"workers", "drain_timeout", "buffer_size", "buffers_per_worker",
-                             "connection_buffer", "log_level"});
+                             "connection_buffer", "log_level", "upgrade_socket"});
   Runtime runtime;
   if (auto v = table.get("workers"))
     runtime.workers = static_cast<unsigned>(v->integer(0, kMaxWorkers));
@@ -50,6 +69,7 @@ Runtime read_runtime(const Value& value) {
                                     LogLevel::error};
     runtime.log_level = kLevels[v->choice({"debug", "info", "warn", "error"})];
   }
+  if (auto v = table.get("upgrade_socket")) runtime.upgrade_socket = upgrade_socket_path(*v);
   return runtime;
 }
 

@@ -253,6 +253,38 @@ TEST(Errors, CarryTheirParts) {
   }
 }
 
+// runtime.upgrade_socket: resolved against the config file's directory, as every path the config
+// names; absent it is "" (the command line's or the default path is used: app/cli.h).
+TEST(Values, UpgradeSocketIsRelativeToTheConfigFile) {
+  const std::string base = with(kListener, kCluster, "[runtime]\n");
+  EXPECT_EQ(parse_config(base, "/etc/ringress/proxy.toml").runtime.upgrade_socket, "");
+  EXPECT_EQ(parse_config(base + "upgrade_socket = \"up.sock\"\n", "/etc/ringress/proxy.toml")
+                .runtime.upgrade_socket,
+            "/etc/ringress/up.sock");
+  EXPECT_EQ(parse_config(base + "upgrade_socket = \"../run/up.sock\"\n", "/etc/ringress/proxy.toml")
+                .runtime.upgrade_socket,
+            "/etc/run/up.sock");
+  EXPECT_EQ(parse_config(base + "upgrade_socket = \"/run/ringress/upgrade.sock\"\n",
+                         "/etc/ringress/proxy.toml")
+                .runtime.upgrade_socket,
+            "/run/ringress/upgrade.sock");
+  EXPECT_EQ(
+      parse_config(base + "upgrade_socket = \"up.sock\"\n", "proxy.toml").runtime.upgrade_socket,
+      "up.sock");
+}
+
+TEST(Errors, UpgradeSocketMustBeAUsableSocketPath) {
+  const std::string base = with(kListener, kCluster, "[runtime]\n");
+  EXPECT_EQ(error_of(base + "upgrade_socket = \"\"\n"),
+            "proxy.toml:9:18: runtime.upgrade_socket: expected a socket path, got an empty string");
+  const std::string long_name(120, 'a');
+  EXPECT_EQ(error_of(base + "upgrade_socket = \"/" + long_name + "\"\n"),
+            "proxy.toml:9:18: runtime.upgrade_socket: a Unix socket path has at most 107 bytes, /" +
+                long_name + " has 121");
+  EXPECT_EQ(error_of(base + "upgrade_socket = 1\n"),
+            "proxy.toml:9:18: runtime.upgrade_socket: expected a string, got integer");
+}
+
 // --- Unknown keys ---
 
 TEST(Errors, UnknownKeysWithHints) {
