@@ -1,5 +1,6 @@
 #include "core/buffer_pool.h"
 
+#include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/frame_pool.h"
 #include "core/reactor.h"
 
 namespace ringress::core {
@@ -15,6 +17,9 @@ namespace {
 constexpr uint32_t kInitialRingTarget = 64;
 constexpr uint32_t kMinRingTarget = 16;
 constexpr uint32_t kReserve = 16;
+// Heap given back in one period from which malloc is asked to return free pages to the
+// kernel: freed chunks in the middle of an arena otherwise stay resident.
+constexpr std::size_t kMallocTrimBytes = 256 * 1024;
 
 const std::size_t kPageSize = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
 }  // namespace
@@ -177,6 +182,27 @@ void BufferPool::trim() {
   }
   if (run != count_) give_back(run, count_);
   ++period_;
+  heap_given_back_ = frame_pool_trim();
+  for (IdleTrimmer* t = trimmers_; t; t = t->next_trimmer_) heap_given_back_ += t->trim_idle();
+  if (heap_given_back_ >= kMallocTrimBytes) ::malloc_trim(0);
+}
+
+void BufferPool::add_trimmer(IdleTrimmer* t) {
+  if (t->trim_pool_) t->trim_pool_->remove_trimmer(t);
+  t->trim_pool_ = this;
+  t->next_trimmer_ = trimmers_;
+  trimmers_ = t;
+}
+
+void BufferPool::remove_trimmer(IdleTrimmer* t) {
+  for (IdleTrimmer** link = &trimmers_; *link; link = &(*link)->next_trimmer_) {
+    if (*link == t) {
+      *link = t->next_trimmer_;
+      break;
+    }
+  }
+  t->next_trimmer_ = nullptr;
+  t->trim_pool_ = nullptr;
 }
 
 void BufferPool::give_back(uint32_t first, uint32_t end) {
@@ -211,6 +237,7 @@ BufferPoolStats BufferPool::stats() const {
 }
 
 BufferPool::~BufferPool() {
+  while (trimmers_) remove_trimmer(trimmers_);
   if (trim_timer_.queued()) reactor_.remove_timer(&trim_timer_);
   io_uring_unregister_buf_ring(reactor_.ring(), kGroup);
   munmap(ring_, ring_bytes_);

@@ -46,6 +46,26 @@ class BufferWaiter {
   bool waiting_ = false;
 };
 
+// Something on the pool's thread that keeps memory for reuse (a free list of request state):
+// at the end of each trim period the pool calls trim_idle(), which gives back what the whole
+// period did not use and returns about how many bytes that was. So a worker's heap follows the
+// load at the same pace as its buffers; when the caches and the frame pool gave back enough,
+// the pool also has malloc return the free pages (malloc_trim).
+class IdleTrimmer {
+ public:
+  virtual std::size_t trim_idle() = 0;
+  // The pool this is registered with (null when none, or when that pool was destroyed).
+  BufferPool* trim_pool() const { return trim_pool_; }
+
+ protected:
+  ~IdleTrimmer() = default;
+
+ private:
+  friend class BufferPool;
+  IdleTrimmer* next_trimmer_ = nullptr;
+  BufferPool* trim_pool_ = nullptr;
+};
+
 // A counted reference to bytes [offset, offset+length) of one pool buffer.
 class BufferSlice {
  public:
@@ -175,8 +195,14 @@ class BufferPool {
   BufferPoolStats stats() const;
 
   // One trim period ended: shrinks the ring target when the period's largest kernel pass
-  // needed less than it, and gives back the memory of buffers not used during the period.
+  // needed less than it, and gives back the memory of buffers not used during the period; then
+  // the thread's frame pool and the registered trimmers give back what they kept unused.
   void trim();
+  // `t` is trimmed with the pool from now on, until remove_trimmer(t) or the pool's end.
+  void add_trimmer(IdleTrimmer* t);
+  void remove_trimmer(IdleTrimmer* t);
+  // Bytes the trimmers and the frame pool gave back during the last trim().
+  std::size_t heap_given_back() const { return heap_given_back_; }
 
  private:
   friend class BufferSlice;
@@ -229,6 +255,8 @@ class BufferPool {
   Timer trim_timer_;
   BufferWaiter* waiters_head_ = nullptr;
   BufferWaiter* waiters_tail_ = nullptr;
+  IdleTrimmer* trimmers_ = nullptr;
+  std::size_t heap_given_back_ = 0;
 };
 
 inline const char* BufferSlice::data() const { return pool_->buffer(bid_) + offset_; }

@@ -26,6 +26,7 @@ struct FreeNode {
 struct ThreadPools {
   FreeNode* heads[kClasses] = {};
   std::size_t counts[kClasses] = {};
+  std::size_t lows[kClasses] = {};  // the fewest cached during this trim period
   ~ThreadPools() {
     for (auto*& head : heads) {
       while (head) {
@@ -48,7 +49,7 @@ void* frame_alloc(std::size_t size) {
   if (!kPoolEnabled || c >= kClasses) return ::operator new(size);
   if (FreeNode* n = t_pools.heads[c]) {
     t_pools.heads[c] = n->next;
-    --t_pools.counts[c];
+    if (--t_pools.counts[c] < t_pools.lows[c]) t_pools.lows[c] = t_pools.counts[c];
     return n;
   }
   g_misses.fetch_add(1, std::memory_order_relaxed);
@@ -65,6 +66,35 @@ void frame_free(void* p, std::size_t size) noexcept {
   n->next = t_pools.heads[c];
   t_pools.heads[c] = n;
   ++t_pools.counts[c];
+}
+
+std::size_t frame_pool_trim() {
+  if (!kPoolEnabled) return 0;
+  std::size_t freed = 0;
+  for (std::size_t c = 0; c < kClasses; ++c) {
+    // The newest frames are at the head: keep those a frame_alloc() reached this period.
+    const std::size_t idle = t_pools.lows[c];
+    const std::size_t keep = t_pools.counts[c] - idle;
+    FreeNode** link = &t_pools.heads[c];
+    for (std::size_t i = 0; i < keep; ++i) link = &(*link)->next;
+    FreeNode* n = *link;
+    *link = nullptr;
+    while (n) {
+      FreeNode* next = n->next;
+      ::operator delete(n);
+      n = next;
+    }
+    freed += idle * (c + 1) * kGranule;
+    t_pools.counts[c] = keep;
+    t_pools.lows[c] = keep;
+  }
+  return freed;
+}
+
+std::size_t frame_pool_cached() {
+  std::size_t n = 0;
+  for (std::size_t count : t_pools.counts) n += count;
+  return n;
 }
 
 std::size_t frame_pool_misses() { return g_misses.load(std::memory_order_relaxed); }

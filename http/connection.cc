@@ -6,13 +6,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <deque>
 
+#include "core/idle_free_list.h"
 #include "core/log.h"
 
 namespace ringress::http {
 namespace {
 
-// Request contexts kept for reuse per listener and worker (about 12 KiB each).
+// Request contexts kept for reuse per worker and set of parse limits.
 constexpr std::size_t kMaxFreeContexts = 1024;
 
 // How long a plain connection waits for a request before it parks: four times its last wait,
@@ -145,14 +147,65 @@ core::Task<void> HttpListener::Connection::run() {
   peer_.requests_served = requests_served_;
 }
 
-void HttpListener::Connection::acquire_context() {
-  auto& pool = l_.free_contexts_;
-  if (pool.empty()) {
-    ctx_ = std::make_unique<RequestContext>(l_.limits_);
-  } else {
-    ctx_ = std::move(pool.back());  // reset when it was given back
-    pool.pop_back();
+// The request contexts that no request of the worker holds now, for reuse without allocating.
+// A context depends on its listener only through the parse limits it was built with, so it is
+// kept per worker (thread) and set of limits: listeners with the same limits share them, and
+// no cached context refers to a listener that a reload destroyed. The cache gives back what a
+// whole trim period of the worker's buffer pool did not use (core::IdleFreeList), so the
+// memory of a burst of concurrent requests does not stay with the worker once the load fell.
+class HttpListener::Connection::ContextCache final : public core::IdleTrimmer {
+ public:
+  ~ContextCache() {
+    if (core::BufferPool* pool = trim_pool()) pool->remove_trimmer(this);
   }
+  std::unique_ptr<RequestContext> take(const ParseLimits& limits, core::BufferPool& pool) {
+    if (trim_pool() != &pool) pool.add_trimmer(this);  // the worker's pool (a new one in tests)
+    Shelf& shelf = shelf_of(limits);
+    if (std::unique_ptr<RequestContext> ctx = shelf.free.take()) return ctx;
+    auto ctx = std::make_unique<RequestContext>(limits);
+    // Built small: the batches' texts grow to what this worker's responses need (their
+    // capacity stays with the context), instead of 4 KiB each up front for every request in
+    // flight (1,000 concurrent 64 B responses used a tenth of it).
+    ctx->out.text().shrink_to_fit();
+    ctx->up_out.text().shrink_to_fit();
+    return ctx;
+  }
+  void put(const ParseLimits& limits, std::unique_ptr<RequestContext> ctx) {
+    shelf_of(limits).free.put(std::move(ctx));
+  }
+  std::size_t trim_idle() override {
+    std::size_t freed = 0;
+    for (Shelf& shelf : shelves_) freed += shelf.free.trim();
+    return freed * kContextBytes;
+  }
+
+ private:
+  // What a context holds on the heap with small requests (the object, its parsers' header
+  // maps, the arena's first block, the batches): an estimate, for the pool's malloc_trim rule.
+  static constexpr std::size_t kContextBytes = sizeof(RequestContext) + 8 * 1024;
+  struct Shelf {
+    ParseLimits limits;
+    core::IdleFreeList<RequestContext> free{kMaxFreeContexts};
+  };
+  Shelf& shelf_of(const ParseLimits& limits) {
+    for (Shelf& shelf : shelves_)
+      if (shelf.limits.max_head_bytes == limits.max_head_bytes &&
+          shelf.limits.max_header_count == limits.max_header_count &&
+          shelf.limits.max_uri_length == limits.max_uri_length)
+        return shelf;
+    shelves_.push_back(Shelf{limits});
+    return shelves_.back();
+  }
+  std::deque<Shelf> shelves_;  // one per set of limits in use: usually one
+};
+
+HttpListener::Connection::ContextCache& HttpListener::Connection::context_cache() {
+  thread_local ContextCache cache;
+  return cache;
+}
+
+void HttpListener::Connection::acquire_context() {
+  ctx_ = context_cache().take(l_.limits_, l_.buffers_);  // reset when it was given back
 }
 
 void HttpListener::Connection::release_context() {
@@ -163,7 +216,7 @@ void HttpListener::Connection::release_context() {
   ctx_->arena.reset();
   ctx_->out.clear();
   ctx_->up_out.clear();
-  if (l_.free_contexts_.size() < kMaxFreeContexts) l_.free_contexts_.push_back(std::move(ctx_));
+  context_cache().put(l_.limits_, std::move(ctx_));
   ctx_.reset();
 }
 

@@ -159,6 +159,9 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
   void finish();
   void acquire_context();
   void release_context();
+  // The worker's request contexts not in use, shared by its listeners (connection.cc).
+  class ContextCache;
+  static ContextCache& context_cache();
   core::TimePoint response_deadline(const Attempt& a) const;
 
   // local_reply.cc
