@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -197,6 +198,131 @@ TEST_F(AdminTest, StatsAgreeWithTheAccessLogAndTheClient) {
             std::string::npos)
       << r.body;
   EXPECT_NE(r.body.find("\"downstream_rq_2xx\": " + std::to_string(ok) + ","), std::string::npos);
+}
+
+// N requests of mixed outcomes, each on its own connection: /stats counts each status class and
+// each local-reply cause exactly as often as the access log has a line with it, and as the client
+// saw it.
+TEST_F(AdminTest, StatsAgreeWithTheAccessLogAndTheClientOverMixedOutcomes) {
+  TempDir dir;
+  const std::string log_path = dir.path() + "/access.log";
+  HttpUpstream ok(ok_reply);
+  HttpUpstream invalid([](const UpstreamRequest&) {
+    UpstreamReply r;
+    r.bytes = "NOT HTTP AT ALL\r\n\r\n";
+    r.then = UpstreamReply::Then::close;
+    return r;
+  });
+  HttpUpstream late([](const UpstreamRequest&) {
+    UpstreamReply r;
+    r.delay = milliseconds(1500);
+    r.bytes = ok_response("late\n");
+    return r;
+  });
+  HttpProxyConfig config;
+  config.listen_port = listen_port_;
+  config.virtual_hosts.push_back(
+      {"all",
+       {"*"},
+       {R"({ prefix = "/api", cluster = "backend" })",
+        R"({ prefix = "/invalid", cluster = "invalid" })",
+        R"({ prefix = "/late", cluster = "late", timeout = "200ms" })",
+        R"({ prefix = "/refused", cluster = "refused" })",
+        R"({ prefix = "/unhealthy", cluster = "unhealthy" })",
+        R"({ exact = "/direct", direct_response = { status = 200, body = "direct" } })",
+        R"({ prefix = "/old/", redirect = { prefix = "/new/", status = 308 } })"}});
+  config.clusters.push_back({"backend", {ok.port()}, {}});
+  config.clusters.push_back({"invalid", {invalid.port()}, {}});
+  config.clusters.push_back({"late", {late.port()}, {}});
+  config.clusters.push_back({"refused", {free_port()}, {}});  // nothing listens: UF
+  // Nothing listens and a tcp health check says so: once it has, UH.
+  config.clusters.push_back(
+      {"unhealthy",
+       {free_port()},
+       {R"(health_check = { kind = "tcp", interval = "100ms", timeout = "100ms", )"
+        R"(unhealthy_threshold = 1, healthy_threshold = 1 })"}});
+  config.listener_keys = {R"(filters = ["access_log", "router"])",
+                          "access_log = { path = " + toml_string(log_path) +
+                              R"(, format = "%STATUS% %RESPONSE_FLAGS%" })"};
+  ASSERT_TRUE(start_with_admin(config));
+
+  std::map<std::string, int> seen;  // "STATUS FLAGS" as the client's status and body tell
+  int sent = 0;
+  auto send = [&](const std::string& target, int status, const std::string& flags) {
+    HttpClient c = client();
+    ASSERT_TRUE(c.connected());
+    HttpMessage r = c.round_trip(get_request(target), soon());
+    ++sent;
+    ASSERT_TRUE(has_status(r, status)) << target << "\n" << r.describe();
+    ++seen[std::to_string(status) + " " + flags];
+  };
+  for (int i = 0; i < 6; ++i) send("/api/" + std::to_string(i), 200, "-");
+  for (int i = 0; i < 3; ++i) send("/nowhere", 404, "NR");
+  for (int i = 0; i < 2; ++i) send("/direct", 200, "DR");
+  for (int i = 0; i < 2; ++i) send("/old/x", 308, "RD");
+  for (int i = 0; i < 2; ++i) send("/invalid", 502, "UPE");
+  send("/late", 504, "UT");
+  for (int i = 0; i < 2; ++i) send("/refused", 503, "UF");
+  // Until the health check has failed the unhealthy cluster's host gets connects (UF); then UH.
+  for (const Deadline by = soon();;) {
+    HttpClient c = client();
+    ASSERT_TRUE(c.connected());
+    HttpMessage r = c.round_trip(get_request("/unhealthy"), soon());
+    ++sent;
+    ASSERT_TRUE(is_local_reply(r, 503)) << r.describe();
+    const bool uh = r.body == "no healthy upstream\n";
+    ++seen[uh ? "503 UH" : "503 UF"];
+    if (uh) break;
+    ASSERT_LT(Clock::now(), by) << "no UH";
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  if (HasFatalFailure()) return;
+
+  std::vector<std::string> lines = wait_for_lines(log_path, sent, soon());
+  ASSERT_EQ(lines.size(), static_cast<size_t>(sent));
+  std::map<std::string, int> logged;
+  for (const std::string& l : lines) ++logged[l];
+  EXPECT_EQ(logged, seen);
+  auto with_flag = [&](const std::string& flag) {
+    int n = 0;
+    for (const auto& [line, count] : logged)
+      if (line.substr(line.find(' ') + 1) == flag) n += count;
+    return n;
+  };
+  auto with_class = [&](char c) {
+    int n = 0;
+    for (const auto& [line, count] : logged)
+      if (line[0] == c) n += count;
+    return n;
+  };
+
+  HttpMessage r = admin("GET", "/stats");
+  ASSERT_TRUE(has_status(r, 200));
+  const std::string& s = r.body;
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_total"), sent) << s;
+  EXPECT_EQ(sample(s, "ringress_downstream_cx_total"), sent);
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_1xx"), 0);
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_2xx"), with_class('2'));
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_3xx"), with_class('3'));
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_4xx"), with_class('4'));
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_5xx"), with_class('5'));
+  EXPECT_EQ(with_class('2') + with_class('3') + with_class('4') + with_class('5'), sent);
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_no_route"), with_flag("NR"));
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_direct_response"), with_flag("DR"));
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_redirect"), with_flag("RD"));
+  EXPECT_EQ(sample(s, "ringress_upstream_rq_protocol_error"), with_flag("UPE"));
+  EXPECT_EQ(sample(s, "ringress_upstream_rq_timeout"), with_flag("UT"));
+  EXPECT_EQ(sample(s, "ringress_upstream_rq_connect_fail"), with_flag("UF"));
+  EXPECT_EQ(sample(s, "ringress_upstream_rq_no_healthy_upstream"), with_flag("UH"));
+  EXPECT_EQ(sample(s, "ringress_upstream_rq_reset"), 0);
+  EXPECT_EQ(sample(s, "ringress_upstream_rq_overflow"), 0);
+  EXPECT_EQ(with_flag("UPE"), 2);
+  EXPECT_EQ(with_flag("UT"), 1);
+  EXPECT_EQ(with_flag("UH"), 1);
+  // Proxied tries: the 200s, the two invalid responses, the late one.
+  EXPECT_EQ(sample(s, "ringress_upstream_rq_total"), 6 + 2 + 1);
+  EXPECT_EQ(static_cast<size_t>(6), ok.request_count());
+  EXPECT_EQ(sample(s, "ringress_downstream_rq_time_seconds_count"), sent);
 }
 
 TEST_F(AdminTest, ClustersShowAHostsRequestsAndConnectionsInUseAndIdle) {
