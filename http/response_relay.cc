@@ -84,6 +84,12 @@ core::Task<HttpListener::Connection::Step> HttpListener::Connection::receive_res
       co_return Step::failed;
     }
     if (r.error == -EAGAIN) continue;  // the request body is done: the route timeout starts
+    // While the request body flows, an upstream that is quiet is waiting for it, not late: the
+    // pump holds the idle timeouts of that phase (as Envoy's stream idle timeout, activity either
+    // way counts). A client that stalls ends this read at once (408 SI, not a 504 blamed on the
+    // upstream); an upstream that stops reading fails the pump's write, and this read then times
+    // out as usual (504 UT); a body that keeps coming for longer than idle_timeout is not cut.
+    if (r.error == -ETIMEDOUT && body_ == Body::sending) continue;
     if (!r.data.empty()) {
       a.got_bytes = true;
       a.in = std::move(r.data);
