@@ -34,23 +34,22 @@ core::Task<AdminServer::Response> AdminServer::clusters(std::string_view query) 
     co_return r;
   }
   std::string out = json ? "{\"clusters\": [" : "";
-  for (std::size_t c = 0; c < config_.clusters.size(); ++c) {
+  for (std::size_t c = 0; c < control_.config().clusters.size(); ++c) {
     const lb::ClusterState& state = control_.cluster(c);
     const lb::HostSet& set = *state.current();
-    const std::string& name = config_.clusters[c].name;
+    const std::string& name = control_.config().clusters[c].name;
     const ClusterLoad empty;
     const ClusterLoad& load = c < merged.clusters.size() ? merged.clusters[c] : empty;
     if (json) {
       if (c > 0) out += ", ";
       out += "{\"name\": \"" + name + "\", \"lb_policy\": \"" +
-             std::string(conf::lb_policy_name(config_.clusters[c].lb.policy)) +
+             std::string(conf::lb_policy_name(control_.config().clusters[c].lb.policy)) +
              "\", \"panic\": " + bool_text(set.panic) +
              ", \"rq_active\": " + std::to_string(load.rq_active) +
              ", \"cx_active\": " + std::to_string(load.cx_active) + ", \"hosts\": [";
     } else {
-      out += name +
-             "::lb_policy::" + std::string(conf::lb_policy_name(config_.clusters[c].lb.policy)) +
-             "\n";
+      out += name + "::lb_policy::" +
+             std::string(conf::lb_policy_name(control_.config().clusters[c].lb.policy)) + "\n";
       out += name + "::panic::" + bool_text(set.panic) + "\n";
       out += name + "::rq_active::" + std::to_string(load.rq_active) + "\n";
       out += name + "::cx_active::" + std::to_string(load.cx_active) + "\n";

@@ -68,22 +68,11 @@ const char* level_name(core::LogLevel l) {
   return "info";
 }
 
-std::string read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 }  // namespace
 
-AdminServer::AdminServer(const conf::Config& config, ControlLoop& control,
-                         core::BufferPool& buffers)
-    : config_(config),
-      control_(control),
-      buffers_(buffers),
-      started_(std::chrono::steady_clock::now()),
-      config_text_(read_whole_file(config.path)) {
+AdminServer::AdminServer(ControlLoop& control, core::BufferPool& buffers)
+    : control_(control), buffers_(buffers), started_(std::chrono::steady_clock::now()) {
+  const conf::Config& config = control.config();
   core::Socket s = core::listen_tcp(config.admin.address, kBacklog, false, error_);
   if (!s.valid()) {
     error_ = "admin " + config.admin.address_text + ": " + error_;
@@ -95,7 +84,7 @@ AdminServer::AdminServer(const conf::Config& config, ControlLoop& control,
 AdminServer::~AdminServer() = default;
 
 core::Task<void> AdminServer::run() {
-  RLOG_INFO("admin endpoint on %s", config_.admin.address.to_string().c_str());
+  RLOG_INFO("admin endpoint on %s", control_.config().admin.address.to_string().c_str());
   for (;;) {
     core::AcceptResult r = co_await acceptor_->accept();
     if (r.error == -ECANCELED || stop_.cancelled()) co_return;
@@ -191,7 +180,8 @@ core::Task<Response> AdminServer::respond(std::string_view method, std::string_v
   }
   if (path == "/config") {
     if (!get) co_return method_not_allowed("GET, HEAD");
-    Response r = text(200, conf::redacted_config_toml(config_text_, config_.path));
+    Response r =
+        text(200, conf::redacted_config_toml(control_.config_text(), control_.config().path));
     r.content_type = "application/toml";
     co_return r;
   }
@@ -206,13 +196,18 @@ core::Task<Response> AdminServer::respond(std::string_view method, std::string_v
     control_.request_drain();
     co_return text(200, "draining\n");
   }
+  if (path == "/reload") {
+    if (method != "POST") co_return method_not_allowed("POST");
+    Response r = co_await reload();
+    co_return r;
+  }
   if (path == "/server_info") {
     if (!get) co_return method_not_allowed("GET, HEAD");
     co_return server_info();
   }
   co_return text(404,
                  "unknown admin path; try /stats, /stats?format=json, /clusters, /ready, /config, "
-                 "/logging, /drain (POST), /server_info\n");
+                 "/logging, /drain (POST), /reload (POST), /server_info\n");
 }
 
 core::Task<std::string> AdminServer::gather(WorkerSnapshot& merged) {
@@ -244,14 +239,17 @@ core::Task<Response> AdminServer::stats(std::string_view query) {
   if (!failed.empty()) co_return text(503, failed);
 
   StatsInput in;
-  in.config = &config_;
+  in.config = &control_.config();
+  in.config_generation = control_.generation();
+  in.reloads_ok = control_.reloads_ok();
+  in.reloads_failed = control_.reloads_failed();
   in.workers = &merged;
   in.uptime_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   in.worker_count = static_cast<unsigned>(stats_expected_);
   in.draining = draining_;
   in.log_dropped_lines = core::log_dropped_lines();
-  for (std::size_t i = 0; i < config_.clusters.size(); ++i)
+  for (std::size_t i = 0; i < control_.config().clusters.size(); ++i)
     in.clusters.push_back(control_.cluster_control_stats(i));
   std::vector<Stat> list = collect_stats(in);
   std::vector<HistogramStat> histograms = collect_histograms(in);
@@ -296,16 +294,26 @@ Response AdminServer::server_info() const {
   body += seconds;
   body += ", \"config_path\": ";
   std::string path;
-  for (char c : config_.path) {
+  for (char c : control_.config().path) {
     if (c == '"' || c == '\\') path += '\\';
     path += c;
   }
-  body += "\"" + path + "\", \"config_generation\": 1, \"workers\": " +
-          std::to_string(control_.registry().size()) + ", \"state\": \"" +
+  body += "\"" + path + "\", \"config_generation\": " + std::to_string(control_.generation()) +
+          ", \"workers\": " + std::to_string(control_.registry().size()) + ", \"state\": \"" +
           (draining_ ? "draining" : "live") + "\"}\n";
   Response r = text(200, std::move(body));
   r.content_type = "application/json";
   return r;
+}
+
+core::Task<Response> AdminServer::reload() {
+  if (draining_) co_return text(503, "draining: the configuration no longer changes\n");
+  ReloadResult r = co_await control_.reload("admin POST /reload");
+  if (!r.ok)
+    co_return text(r.status, "reload refused: " + r.error + "\nconfig generation " +
+                                 std::to_string(r.generation) + " keeps serving\n");
+  co_return text(200,
+                 "config generation " + std::to_string(r.generation) + "\n" + r.summary + "\n");
 }
 
 }  // namespace ringress::app

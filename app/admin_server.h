@@ -42,9 +42,10 @@ class AdminServer {
     std::string allow;
   };
 
-  // Binds config.admin.address (error() says why when that failed). `buffers` is a pool of the
-  // control loop's reactor.
-  AdminServer(const conf::Config& config, ControlLoop& control, core::BufferPool& buffers);
+  // Binds the control loop's config's admin.address (error() says why when that failed).
+  // `buffers` is a pool of the control loop's reactor. What it serves follows the control loop's
+  // running config generation.
+  AdminServer(ControlLoop& control, core::BufferPool& buffers);
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
@@ -68,8 +69,9 @@ class AdminServer {
   core::Task<Response> clusters(std::string_view query);
   Response logging(std::string_view method, std::string_view query);
   Response server_info() const;
+  // POST /reload (ControlLoop::reload).
+  core::Task<Response> reload();
 
-  const conf::Config& config_;
   ControlLoop& control_;
   core::BufferPool& buffers_;
   std::string error_;
@@ -77,7 +79,6 @@ class AdminServer {
   core::CancelToken stop_;
   core::TcpStream* current_ = nullptr;  // the connection being served
   std::chrono::steady_clock::time_point started_;
-  std::string config_text_;  // the config file as loaded
   bool draining_ = false;
   // The /stats request in progress.
   uint64_t stats_id_ = 0;

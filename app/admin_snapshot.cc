@@ -73,8 +73,7 @@ void WorkerSnapshot::merge(const WorkerSnapshot& o) {
 WorkerSnapshot snapshot_worker(unsigned worker, const TcpStats& tcp, const http::HttpStats& http,
                                std::span<const uint32_t> listener_open,
                                std::span<const uint64_t> listener_overflow,
-                               const core::BufferPool& buffers,
-                               std::deque<lb::UpstreamCluster>& clusters) {
+                               const core::BufferPool& buffers, const lb::ClusterRefs& clusters) {
   WorkerSnapshot s;
   s.worker = worker;
   s.tcp = tcp;

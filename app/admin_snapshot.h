@@ -15,6 +15,7 @@
 #include "core/buffer_pool.h"
 #include "core/latency_histogram.h"
 #include "http/http_stats.h"
+#include "lb/cluster_refs.h"
 #include "lb/connection_pool.h"
 #include "lb/upstream_cluster.h"
 
@@ -57,7 +58,6 @@ struct WorkerSnapshot {
 WorkerSnapshot snapshot_worker(unsigned worker, const TcpStats& tcp, const http::HttpStats& http,
                                std::span<const uint32_t> listener_open,
                                std::span<const uint64_t> listener_overflow,
-                               const core::BufferPool& buffers,
-                               std::deque<lb::UpstreamCluster>& clusters);
+                               const core::BufferPool& buffers, const lb::ClusterRefs& clusters);
 
 }  // namespace ringress::app

@@ -208,6 +208,9 @@ std::vector<Stat> collect_stats(const StatsInput& in) {
   s.gauge("server.workers", in.worker_count);
   s.gauge("server.draining", in.draining ? 1 : 0);
   s.counter("server.log_dropped_lines", in.log_dropped_lines);
+  s.gauge("server.config_generation", in.config_generation);
+  s.counter("server.reload_ok", in.reloads_ok);
+  s.counter("server.reload_failed", in.reloads_failed);
   downstream_stats(s, w);
   upstream_stats(s, w);
   buffer_stats(s, w.buffers);

@@ -40,6 +40,9 @@ struct StatsInput {
   unsigned worker_count = 0;
   bool draining = false;
   uint64_t log_dropped_lines = 0;
+  uint64_t config_generation = 1;
+  uint64_t reloads_ok = 0;      // reloads applied
+  uint64_t reloads_failed = 0;  // reloads refused
 };
 
 enum class StatType { counter, gauge };

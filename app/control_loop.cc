@@ -4,14 +4,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <string>
 
 #include "app/admin_server.h"
-#include "app/admin_stats.h"
+#include "app/config_reload.h"
 #include "app/sd_notify.h"
 #include "app/upgrade_server.h"
 #include "core/io_op.h"
@@ -22,109 +21,54 @@ namespace ringress::app {
 
 namespace {
 
+using ull = unsigned long long;
+
 // Receive buffers of the health checks' probes (all clusters): small responses, few at once.
 constexpr uint32_t kProbeBufferSize = 4096;
 constexpr uint32_t kProbeBuffers = 256;
 
-// The health checker's targets for the hosts of `set` (same indices).
-std::vector<lb::HealthTarget> targets_of(const lb::HostSet& set) {
-  std::vector<lb::Host> hosts;
-  hosts.reserve(set.hosts.size());
-  for (const lb::HostEntry& e : set.hosts) hosts.push_back(e.host);
-  return lb::health_targets(hosts);
-}
-
-// How often at most an outlier detector's ejections are checked for expiry.
-constexpr core::Duration kTickInterval = std::chrono::milliseconds(100);
-
-core::Task<void> tick_ejections(lb::ClusterState& cluster, core::CancelToken& stop) {
-  for (;;) {
-    core::TimePoint at = core::Clock::now() + kTickInterval;
-    if (auto next = cluster.outlier_detector()->next_deadline()) at = std::min(at, *next);
-    int rc = co_await core::SleepUntil(at, &stop);
-    if (rc == -ECANCELED) co_return;
-    cluster.tick(core::Clock::now());
-  }
-}
-
-// Until SIGTERM or SIGINT, or until `handed_over` is cancelled (a binary upgrade completed).
-core::Task<void> take_signals(int fd, UpgradeServer* upgrade, core::CancelToken& handed_over) {
-  for (;;) {
-    signalfd_siginfo info{};
-    int rc = co_await core::io_op(
-        [fd, &info](io_uring_sqe* s) { io_uring_prep_read(s, fd, &info, sizeof(info), 0); },
-        core::kNoDeadline, &handed_over);
-    if (rc == -ECANCELED) co_return;
-    if (rc == -EINTR || rc == -EAGAIN) continue;
-    if (rc < 0) {
-      RLOG_ERROR("reading signals failed: %s; stopping", std::strerror(-rc));
-      co_return;
-    }
-    if (info.ssi_signo == SIGHUP) {
-      sd_notify::reloading();
-      RLOG_WARN("SIGHUP: configuration reload is not available yet; restart to apply changes");
-      sd_notify::ready();
-      continue;
-    }
-    if (info.ssi_signo == SIGUSR2 && upgrade) upgrade->start_successor();
-    if (info.ssi_signo == SIGCHLD && upgrade) upgrade->reap_children();
-    if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) co_return;
-  }
+bool has_health_checks(const conf::Config& config) {
+  for (const conf::Cluster& c : config.clusters)
+    if (c.health_check) return true;
+  return false;
 }
 
 }  // namespace
 
-ControlLoop::ControlLoop(const conf::Config& config) : config_(config) {
-  clusters_.reserve(config.clusters.size());
-  for (std::size_t i = 0; i < config.clusters.size(); ++i) {
-    clusters_.push_back(std::make_unique<lb::ClusterState>(
-        config.clusters[i], [this, i](const lb::HostSetPtr& set) {
-          registry_.broadcast(HostSetUpdate{i, set});
-        }));
-  }
-  if (config.admin.enabled) {
-    probe_buffers_ = std::make_unique<core::BufferPool>(reactor_, kProbeBufferSize, kProbeBuffers);
-    admin_ = std::make_unique<AdminServer>(config, *this, *probe_buffers_);
-  }
-  checkers_.resize(config.clusters.size());
-  for (std::size_t i = 0; i < config.clusters.size(); ++i) {
-    if (!config.clusters[i].health_check) continue;
+ControlLoop::ControlLoop(std::shared_ptr<const conf::Config> config, std::string text)
+    : config_(std::move(config)), config_text_(std::move(text)) {
+  for (std::size_t i = 0; i < config_->clusters.size(); ++i)
+    current_.push_back(&add_cluster(config_, i));
+  if (config_->admin.enabled) {
     if (!probe_buffers_)
       probe_buffers_ =
           std::make_unique<core::BufferPool>(reactor_, kProbeBufferSize, kProbeBuffers);
-    lb::ClusterState* state = clusters_[i].get();
-    checkers_[i] = std::make_unique<lb::HealthChecker>(
-        config.clusters[i], *probe_buffers_,
-        [state](std::size_t target, bool healthy, std::string_view why) {
-          state->set_healthy(target, healthy, why);
-        });
-    checkers_[i]->set_targets(targets_of(*state->current()));
-  }
-  dns_.resize(config.clusters.size());
-  files_.resize(config.clusters.size());
-  for (std::size_t i = 0; i < config.clusters.size(); ++i) {
-    auto changed = [this, i](std::vector<lb::DiscoveredEndpoint> endpoints) {
-      on_endpoints(i, endpoints);
-    };
-    if (config.clusters[i].discovery.kind == conf::DiscoveryKind::dns)
-      dns_[i] = std::make_unique<lb::DnsDiscovery>(config.clusters[i], changed);
-    else if (config.clusters[i].discovery.kind == conf::DiscoveryKind::file)
-      files_[i] = std::make_unique<lb::FileDiscovery>(config.clusters[i], changed);
+    admin_ = std::make_unique<AdminServer>(*this, *probe_buffers_);
   }
   // Dns clusters resolve once now, so the workers start with their hosts.
   reactor_.run(warm_up());
 }
 
-core::Task<void> ControlLoop::warm_up() {
-  for (auto& d : dns_)
-    if (d) co_await d->warm_up();
+core::BufferPool* ControlLoop::probe_buffers(const conf::Config& config) {
+  if (!probe_buffers_ && has_health_checks(config))
+    probe_buffers_ = std::make_unique<core::BufferPool>(reactor_, kProbeBufferSize, kProbeBuffers);
+  return probe_buffers_.get();
 }
 
-void ControlLoop::on_endpoints(std::size_t cluster,
-                               const std::vector<lb::DiscoveredEndpoint>& endpoints) {
-  lb::ClusterState& state = *clusters_[cluster];
-  state.set_endpoints(endpoints);
-  if (checkers_[cluster]) checkers_[cluster]->set_targets(targets_of(*state.current()));
+ControlCluster& ControlLoop::add_cluster(const std::shared_ptr<const conf::Config>& owner,
+                                         std::size_t index) {
+  const uint32_t id = next_cluster_id_++;
+  auto c = std::make_unique<ControlCluster>(id, owner, index, probe_buffers(*owner),
+                                            [this](const ClusterSpec& spec) {
+                                              registry_.broadcast(HostSetUpdate{spec.id, spec.set});
+                                            });
+  ControlCluster& ref = *c;
+  clusters_.emplace(id, std::move(c));
+  return ref;
+}
+
+core::Task<void> ControlLoop::warm_up() {
+  for (ControlCluster* c : current_) co_await c->warm_up();
 }
 
 ControlLoop::~ControlLoop() {
@@ -142,20 +86,154 @@ const std::string& ControlLoop::admin_error() const {
 
 void ControlLoop::request_drain() { ::kill(::getpid(), SIGTERM); }
 
-ClusterControlStats ControlLoop::cluster_control_stats(std::size_t i) const {
-  ClusterControlStats s;
-  lb::ClusterState& state = *clusters_[i];
-  s.state = state.stats();
-  if (checkers_[i]) s.health = checkers_[i]->stats();
-  if (const lb::OutlierDetector* o = state.outlier_detector()) {
-    s.outlier = o->stats();
-    s.ejections_active = o->ejected_count();
+ConfigUpdate ControlLoop::first_update(std::shared_ptr<NewListenerSockets> sockets) const {
+  ConfigUpdate u;
+  u.generation = generation_;
+  u.config = config_;
+  for (ControlCluster* c : current_) u.clusters.push_back(c->spec());
+  u.sockets = std::move(sockets);
+  return u;
+}
+
+core::Task<ReloadResult> ControlLoop::reload(const char* trigger) {
+  if (reloading_) {
+    ReloadResult busy;
+    busy.generation = generation_;
+    busy.error = "a reload is already in progress";
+    busy.status = 409;
+    co_return busy;
   }
-  for (const lb::HostEntry& e : state.current()->hosts) {
-    ++s.membership_total;
-    if (e.healthy && !e.ejected) ++s.membership_healthy;
+  reloading_ = true;
+  sd_notify::reloading();
+  RLOG_INFO("%s: reloading %s", trigger, config_->path.c_str());
+  ReloadResult r = co_await apply_reload();
+  if (r.ok) {
+    ++reloads_ok_;
+    RLOG_INFO("reload: serving config generation %llu (%s)", static_cast<ull>(r.generation),
+              r.summary.c_str());
+  } else {
+    ++reloads_failed_;
+    RLOG_ERROR("reload refused: %s; config generation %llu keeps serving", r.error.c_str(),
+               static_cast<ull>(r.generation));
   }
-  return s;
+  sd_notify::ready();
+  reloading_ = false;
+  co_return r;
+}
+
+core::Task<ReloadResult> ControlLoop::apply_reload() {
+  ReloadResult r;
+  r.generation = generation_;
+  if (!running_) {
+    r.error = "draining: the configuration no longer changes";
+    r.status = 503;
+    co_return r;
+  }
+  std::string text;
+  std::shared_ptr<const conf::Config> next;
+  try {
+    text = conf::read_config_file(config_->path);
+    r.status = 400;
+    next = std::make_shared<const conf::Config>(conf::parse_config(text, config_->path));
+  } catch (const std::exception& e) {
+    if (r.status != 400) r.status = 500;
+    r.error = e.what();
+    co_return r;
+  }
+  r.error = restart_only_change(*config_, *next);
+  if (r.error.empty()) r.error = unwritable_access_log(*next);
+  if (!r.error.empty()) co_return r;
+
+  // New listeners are bound before anything changes: a port that is taken refuses the reload.
+  const unsigned workers = static_cast<unsigned>(registry_.size());
+  ListenerPlan plan = plan_listeners(*config_, *next);
+  auto sockets = std::make_shared<NewListenerSockets>();
+  sockets->per_worker.resize(workers);
+  std::vector<std::vector<core::Socket>> bound(plan.bind.size());
+  for (std::size_t b = 0; b < plan.bind.size(); ++b) {
+    r.error = bind_listener(next->listeners[plan.bind[b]], workers, bound[b]);
+    if (!r.error.empty()) {
+      r.status = 500;
+      co_return r;
+    }
+  }
+
+  // Clusters: an unchanged definition (name and fingerprint) keeps its ControlCluster.
+  std::vector<ControlCluster*> clusters;
+  std::vector<ControlCluster*> added;
+  for (std::size_t i = 0; i < next->clusters.size(); ++i) {
+    const conf::Cluster& c = next->clusters[i];
+    ControlCluster* kept = nullptr;
+    for (ControlCluster* old : current_)
+      if (old->config().name == c.name && old->config().fingerprint == c.fingerprint) kept = old;
+    if (!kept) {
+      kept = &add_cluster(next, i);
+      added.push_back(kept);
+    }
+    clusters.push_back(kept);
+  }
+  for (ControlCluster* c : added) co_await c->warm_up();
+
+  // From here on the reload applies. The upgrade server's table follows the listeners first,
+  // so a binary upgrade never hands over a socket a worker closes.
+  if (upgrade_) {
+    for (const std::string& name : plan.close) upgrade_->remove_sockets(name);
+    for (std::size_t b = 0; b < plan.bind.size(); ++b) {
+      const conf::Listener& l = next->listeners[plan.bind[b]];
+      for (unsigned w = 0; w < workers; ++w)
+        upgrade_->add_socket(w, l.name, l.address.to_string(), bound[b][w].fd());
+    }
+  }
+  for (std::size_t b = 0; b < plan.bind.size(); ++b)
+    for (unsigned w = 0; w < workers; ++w)
+      sockets->per_worker[w].emplace_back(next->listeners[plan.bind[b]].name,
+                                          std::move(bound[b][w]));
+  if (next->runtime.log_level != config_->runtime.log_level)
+    core::set_log_level(core_log_level(next->runtime.log_level));
+  const std::size_t clusters_kept = clusters.size() - added.size();
+  const std::size_t clusters_removed = current_.size() - clusters_kept;
+  ++generation_;
+  config_ = next;
+  config_text_ = std::move(text);
+  current_ = clusters;
+  ConfigUpdate update;
+  update.generation = generation_;
+  update.config = config_;
+  for (ControlCluster* c : current_) update.clusters.push_back(c->spec());
+  update.sockets = sockets;
+  for (unsigned w = 0; w < workers; ++w) registry_.send(w, update);
+  // Checks and discovery of new clusters start after the update: their host sets reach each
+  // worker after the cluster itself.
+  for (ControlCluster* c : added) c->start();
+  retire_clusters(current_);
+
+  r.ok = true;
+  r.status = 200;
+  r.generation = generation_;
+  r.summary = "listeners: " + std::to_string(plan.kept) + " kept, " +
+              std::to_string(plan.bind.size()) + " bound, " + std::to_string(plan.close.size()) +
+              " closed; clusters: " + std::to_string(clusters_kept) + " kept, " +
+              std::to_string(added.size()) + " new, " + std::to_string(clusters_removed) +
+              " removed";
+  co_return r;
+}
+
+void ControlLoop::retire_clusters(const std::vector<ControlCluster*>& kept) {
+  for (auto it = clusters_.begin(); it != clusters_.end();) {
+    bool used = false;
+    for (ControlCluster* c : kept) used |= c == it->second.get();
+    if (used) {
+      ++it;
+      continue;
+    }
+    it->second->stop();
+    retiring_.spawn(free_cluster(std::move(it->second)));
+    it = clusters_.erase(it);
+  }
+}
+
+core::Task<void> ControlLoop::free_cluster(std::unique_ptr<ControlCluster> c) {
+  co_await c->join();
 }
 
 void ControlLoop::wait_for_workers() {
@@ -168,20 +246,13 @@ core::Task<void> ControlLoop::drain_phase() {
   background.spawn(inbox_.receive([this](std::span<ControlMessage> batch) { on_messages(batch); },
                                   background.token()));
   const core::TimePoint until =
-      core::deadline_after(config_.runtime.drain_timeout + std::chrono::seconds(5));
+      core::deadline_after(config_->runtime.drain_timeout + std::chrono::seconds(5));
   while (stopped_workers_ < registry_.size() && core::Clock::now() < until)
     co_await core::sleep_for(std::chrono::milliseconds(10));
   if (admin_) admin_->stop();
   background.cancel();
   co_await background.join();
   co_await admin_scope_.join();
-}
-
-std::vector<lb::HostSetPtr> ControlLoop::initial_host_sets() const {
-  std::vector<lb::HostSetPtr> sets;
-  sets.reserve(clusters_.size());
-  for (const auto& c : clusters_) sets.push_back(c->current());
-  return sets;
 }
 
 void ControlLoop::run(const sigset_t& signals) {
@@ -192,61 +263,60 @@ void ControlLoop::run(const sigset_t& signals) {
   registry_.close();
 }
 
+// Until SIGTERM or SIGINT, or until `handed_over` is cancelled (a binary upgrade completed).
+core::Task<void> ControlLoop::take_signals(int fd, core::CancelToken& handed_over) {
+  for (;;) {
+    signalfd_siginfo info{};
+    int rc = co_await core::io_op(
+        [fd, &info](io_uring_sqe* s) { io_uring_prep_read(s, fd, &info, sizeof(info), 0); },
+        core::kNoDeadline, &handed_over);
+    if (rc == -ECANCELED) co_return;
+    if (rc == -EINTR || rc == -EAGAIN) continue;
+    if (rc < 0) {
+      RLOG_ERROR("reading signals failed: %s; stopping", std::strerror(-rc));
+      co_return;
+    }
+    if (info.ssi_signo == SIGHUP) {
+      ReloadResult r = co_await reload("SIGHUP");
+      (void)r;
+      continue;
+    }
+    if (info.ssi_signo == SIGUSR2 && upgrade_) upgrade_->start_successor();
+    if (info.ssi_signo == SIGCHLD && upgrade_) upgrade_->reap_children();
+    if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) co_return;
+  }
+}
+
 core::Task<void> ControlLoop::main(int signal_fd) {
   core::TaskScope background;
   background.spawn(inbox_.receive([this](std::span<ControlMessage> batch) { on_messages(batch); },
                                   background.token()));
-  for (auto& c : clusters_)
-    if (c->outlier_detector()) background.spawn(tick_ejections(*c, background.token()));
-  for (auto& checker : checkers_)
-    if (checker) background.spawn(checker->run(background.token()));
-  for (auto& d : dns_)
-    if (d) background.spawn(d->run(background.token()));
-  for (auto& f : files_)
-    if (f) background.spawn(f->run(background.token()));
+  for (auto& [id, c] : clusters_) c->start();
+  running_ = true;
   if (admin_ && admin_scope_.size() == 0) admin_scope_.spawn(admin_->run());
   core::CancelToken handed_over;
   if (upgrade_)
     background.spawn(upgrade_->run(background.token(), [&handed_over] { handed_over.cancel(); }));
-  co_await take_signals(signal_fd, upgrade_, handed_over);
+  co_await take_signals(signal_fd, handed_over);
+  running_ = false;
+  for (auto& [id, c] : clusters_) c->stop();
+  for (auto& [id, c] : clusters_) co_await c->join();
+  co_await retiring_.join();
   background.cancel();
   co_await background.join();
 }
 
 void ControlLoop::log_totals() const {
-  using ull = unsigned long long;
-  for (std::size_t i = 0; i < clusters_.size(); ++i) {
-    const char* name = config_.clusters[i].name.c_str();
-    const lb::ClusterState& state = *clusters_[i];
-    if (const lb::OutlierDetector* od = state.outlier_detector())
-      RLOG_INFO("cluster %s: outlier detection: %s; %llu stale outcome reports dropped", name,
-                lb::describe(od->stats()).c_str(), (ull)state.stats().stale_outcomes);
-    if (checkers_[i]) {
-      const lb::HealthCheckStats& h = checkers_[i]->stats();
-      RLOG_INFO(
-          "cluster %s: health checks: %llu probes, %llu failed probes, %llu turned unhealthy, "
-          "%llu turned healthy",
-          name, (ull)h.checks, (ull)h.failures, (ull)h.became_unhealthy, (ull)h.became_healthy);
-    }
-    if (dns_[i]) {
-      const lb::DnsDiscoveryStats& d = dns_[i]->stats();
-      RLOG_INFO("cluster %s: dns discovery: %llu lookups, %llu failed lookups, %llu host changes",
-                name, (ull)d.lookups, (ull)d.failures, (ull)d.changes);
-    }
-    if (files_[i]) {
-      const lb::FileDiscoveryStats& f = files_[i]->stats();
-      RLOG_INFO("cluster %s: file discovery: %llu reloads, %llu bad files, %llu host changes", name,
-                (ull)f.reloads, (ull)f.failures, (ull)f.changes);
-    }
-  }
+  for (const ControlCluster* c : current_) c->log_totals();
 }
 
 void ControlLoop::on_messages(std::span<ControlMessage> batch) {
   const core::TimePoint now = core::Clock::now();
   for (ControlMessage& m : batch) {
     if (auto* outcomes = std::get_if<OutcomeBatch>(&m)) {
-      if (outcomes->cluster >= clusters_.size()) continue;
-      clusters_[outcomes->cluster]->record(
+      auto it = clusters_.find(outcomes->cluster_id);
+      if (it == clusters_.end()) continue;  // a cluster a reload removed or replaced
+      it->second->state().record(
           std::span<const lb::OutcomeReport>(outcomes->reports.data(), outcomes->count), now);
     } else if (auto* stats = std::get_if<StatsReply>(&m)) {
       if (admin_) admin_->on_stats(*stats);

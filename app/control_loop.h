@@ -1,12 +1,16 @@
 // ControlLoop: the main thread's reactor, which owns what is decided once per process rather
 // than per worker (docs/design.md, "Clusters: the control loop and host-set snapshots"):
-// - per cluster a lb::ClusterState (hosts, health, ejections) and its host-set snapshots, sent
-//   to every worker through the WorkerRegistry when they change;
-// - the clusters' active health checks (lb/health_checker.h), whose verdicts go to ClusterState;
-// - dns and file discovery (lb/dns_discovery.h, lb/file_discovery.h), whose endpoint sets
-//   replace the cluster's hosts (and the health checks' targets);
+// - the running config generation (docs/design.md, "Config generations"): the immutable config,
+//   shared read-only with the workers, its number (1, 2, ...) and the file's text;
+// - per cluster a ControlCluster (app/control_cluster.h): hosts, health, ejections, checks and
+//   discovery, named by a stable id, whose host-set snapshots go to every worker through the
+//   WorkerRegistry;
 // - the per-host outcomes the workers report in batches (its inbox), fed to outlier detection;
-// - the process's signals: SIGTERM and SIGINT end run(), SIGHUP is logged, SIGUSR2 starts a
+// - reload (SIGHUP, the admin endpoint's POST /reload): the file is loaded and validated
+//   completely, checked against the running config (app/config_reload.h), new listeners bound;
+//   only then every worker gets the new generation (ConfigUpdate). A refused reload changes
+//   nothing;
+// - the process's signals: SIGTERM and SIGINT end run(), SIGHUP reloads, SIGUSR2 starts a
 //   successor binary and SIGCHLD reaps it (app/upgrade_server.h), whose hand-over also ends run().
 //
 // Signals arrive through a signalfd read on this reactor's ring (not a sigwaitinfo thread): a
@@ -18,9 +22,12 @@
 
 #include <signal.h>
 
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "app/control_cluster.h"
 #include "app/messages.h"
 #include "app/worker_registry.h"
 #include "conf/config.h"
@@ -29,33 +36,41 @@
 #include "core/reactor.h"
 #include "core/task.h"
 #include "core/task_scope.h"
-#include "lb/cluster_state.h"
-#include "lb/dns_discovery.h"
-#include "lb/file_discovery.h"
-#include "lb/health_checker.h"
 
 namespace ringress::app {
 
 class UpgradeServer;
-
 class AdminServer;
-struct ClusterControlStats;
+
+// What a reload did.
+struct ReloadResult {
+  bool ok = false;
+  uint64_t generation = 0;  // the generation serving afterwards
+  std::string error;        // why it was refused (the config error's file:line:col first)
+  // The admin endpoint's answer: 200; 400 a config that cannot apply (invalid, or a key that
+  // needs a restart); 409 a reload in progress; 500 the file unreadable or a port taken; 503
+  // draining.
+  uint16_t status = 200;
+  std::string summary;  // what changed, when ok
+};
 
 class ControlLoop {
  public:
-  // On the thread that will call run() (its reactor belongs to that thread). Resolves the dns
-  // clusters' names once (bounded by the resolver's timeouts) before returning.
-  explicit ControlLoop(const conf::Config& config);
+  // On the thread that will call run() (its reactor belongs to that thread). `config` is
+  // generation 1, loaded from `text`. Resolves the dns clusters' names once (bounded by the
+  // resolver's timeouts) before returning.
+  ControlLoop(std::shared_ptr<const conf::Config> config, std::string text);
   ~ControlLoop();
   ControlLoop(const ControlLoop&) = delete;
   ControlLoop& operator=(const ControlLoop&) = delete;
 
-  // The snapshot each cluster's workers start with (config order).
-  std::vector<lb::HostSetPtr> initial_host_sets() const;
+  // Generation 1 for the workers, with `sockets` (row w: worker w's, for every listener).
+  ConfigUpdate first_update(std::shared_ptr<NewListenerSockets> sockets) const;
   // Where workers send their reports; lives until this object is destroyed, after the workers.
   core::Channel<ControlMessage>& inbox() { return inbox_; }
   WorkerRegistry& registry() { return registry_; }
-  // Serve binary upgrades from run(): `server` must outlive it.
+  // Serve binary upgrades from run(): `server` must outlive it. Reloads keep its socket table
+  // in step with the listeners.
   void serve_upgrades(UpgradeServer& server) { upgrade_ = &server; }
 
   // Runs the loop until SIGTERM or SIGINT arrives or a successor took the listening sockets;
@@ -63,7 +78,20 @@ class ControlLoop {
   // On return the registry is closed: the workers keep their last snapshots while they drain.
   void run(const sigset_t& signals);
 
-  const lb::ClusterState& cluster(std::size_t i) const { return *clusters_[i]; }
+  // The running generation.
+  const conf::Config& config() const { return *config_; }
+  const std::string& config_text() const { return config_text_; }
+  uint64_t generation() const { return generation_; }
+  uint64_t reloads_ok() const { return reloads_ok_; }
+  uint64_t reloads_failed() const { return reloads_failed_; }
+  // Loads the config file again and, if it is valid and can apply, makes it the next
+  // generation (on the loop, from SIGHUP or the admin endpoint). Logs the outcome, counts it,
+  // and sends sd_notify RELOADING and READY around it.
+  core::Task<ReloadResult> reload(const char* trigger);
+
+  // Cluster `i` of the running config.
+  const lb::ClusterState& cluster(std::size_t i) const { return current_[i]->state(); }
+  ClusterControlStats cluster_control_stats(std::size_t i) const { return current_[i]->stats(); }
 
   // Logs, per cluster, the counters of what ran here (after run()): outlier detection, health
   // checks, dns or file discovery; a cluster with none of them logs nothing.
@@ -77,26 +105,37 @@ class ControlLoop {
   void wait_for_workers();
   // POST /drain: the graceful stop SIGTERM starts (the process signals itself).
   void request_drain();
-  // The control loop's stats of cluster `i`, for /stats.
-  ClusterControlStats cluster_control_stats(std::size_t i) const;
 
  private:
   core::Task<void> main(int signal_fd);
+  core::Task<void> take_signals(int fd, core::CancelToken& handed_over);
   core::Task<void> warm_up();
+  core::Task<ReloadResult> apply_reload();
   void on_messages(std::span<ControlMessage> batch);
-  void on_endpoints(std::size_t cluster, const std::vector<lb::DiscoveredEndpoint>& endpoints);
   core::Task<void> drain_phase();
+  // A new ControlCluster for owner->clusters[index], with the next id.
+  ControlCluster& add_cluster(const std::shared_ptr<const conf::Config>& owner, std::size_t index);
+  // Stops the clusters the running generation no longer has and frees them once stopped.
+  void retire_clusters(const std::vector<ControlCluster*>& kept);
+  core::Task<void> free_cluster(std::unique_ptr<ControlCluster> c);
+  core::BufferPool* probe_buffers(const conf::Config& config);
 
-  const conf::Config& config_;
+  std::shared_ptr<const conf::Config> config_;
+  std::string config_text_;
+  uint64_t generation_ = 1;
+  uint64_t reloads_ok_ = 0;
+  uint64_t reloads_failed_ = 0;
+  bool reloading_ = false;
+  bool running_ = false;  // run()'s loop turns: clusters' checks run
   core::Reactor reactor_;
   core::Channel<ControlMessage> inbox_;
   WorkerRegistry registry_;
-  std::vector<std::unique_ptr<lb::ClusterState>> clusters_;
-  std::unique_ptr<core::BufferPool> probe_buffers_;           // when some cluster has health checks
-  std::vector<std::unique_ptr<lb::HealthChecker>> checkers_;  // per cluster; null without
-  std::vector<std::unique_ptr<lb::DnsDiscovery>> dns_;        // per cluster; null unless dns
-  std::vector<std::unique_ptr<lb::FileDiscovery>> files_;     // per cluster; null unless file
-  std::unique_ptr<AdminServer> admin_;                        // when [admin] is set
+  uint32_t next_cluster_id_ = 1;
+  std::map<uint32_t, std::unique_ptr<ControlCluster>> clusters_;  // by id
+  std::vector<ControlCluster*> current_;                          // the running config's order
+  std::unique_ptr<core::BufferPool> probe_buffers_;  // when some cluster has health checks
+  core::TaskScope retiring_;                         // removed clusters' last steps
+  std::unique_ptr<AdminServer> admin_;               // when [admin] is set
   core::TaskScope admin_scope_;  // the admin server's loop, across run() and wait_for_workers()
   std::size_t stopped_workers_ = 0;
   UpgradeServer* upgrade_ = nullptr;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "app/config_reload.h"
 #include "app/control_loop.h"
 #include "app/sd_notify.h"
 #include "app/upgrade_client.h"
@@ -28,20 +29,6 @@ void raise_fd_limit() {
     lim.rlim_cur = lim.rlim_max;
     setrlimit(RLIMIT_NOFILE, &lim);
   }
-}
-
-core::LogLevel to_core(conf::LogLevel l) {
-  switch (l) {
-    case conf::LogLevel::debug:
-      return core::LogLevel::debug;
-    case conf::LogLevel::info:
-      return core::LogLevel::info;
-    case conf::LogLevel::warn:
-      return core::LogLevel::warn;
-    case conf::LogLevel::error:
-      return core::LogLevel::error;
-  }
-  return core::LogLevel::info;
 }
 
 unsigned worker_count(const conf::Config& config) {
@@ -146,8 +133,10 @@ void finish_takeover(app::UpgradeClient& takeover, app::UpgradeServer& upgrade) 
               upgrade.path().c_str(), error.c_str());
 }
 
-int run(const conf::Config& config, const app::CliOptions& options, std::vector<std::string> argv) {
-  const unsigned workers = worker_count(config);
+int run(std::shared_ptr<const conf::Config> loaded, std::string text,
+        const app::CliOptions& options, std::vector<std::string> argv) {
+  const conf::Config& first = *loaded;
+  const unsigned workers = worker_count(first);
   // --upgrade-from: the running process's sockets replace binding (docs/operations.md).
   std::unique_ptr<app::UpgradeClient> takeover;
   if (!options.upgrade_from.empty()) {
@@ -158,9 +147,10 @@ int run(const conf::Config& config, const app::CliOptions& options, std::vector<
       return 1;
     }
   }
-  std::vector<std::vector<core::Socket>> sockets(workers);
+  auto sockets = std::make_shared<app::NewListenerSockets>();
+  sockets->per_worker.resize(workers);
   for (unsigned w = 0; w < workers; ++w) {
-    for (const auto& l : config.listeners) {
+    for (const auto& l : first.listeners) {
       std::string error;
       core::Socket s = takeover ? takeover->take(w, l) : core::Socket();
       if (!s.valid()) s = core::listen_tcp(l.address, static_cast<int>(l.backlog), true, error);
@@ -168,7 +158,7 @@ int run(const conf::Config& config, const app::CliOptions& options, std::vector<
         std::fprintf(stderr, "ringress: listener %s: %s\n", l.name.c_str(), error.c_str());
         return 1;
       }
-      sockets[w].push_back(std::move(s));
+      sockets->per_worker[w].emplace_back(l.name, std::move(s));
     }
   }
 
@@ -183,11 +173,12 @@ int run(const conf::Config& config, const app::CliOptions& options, std::vector<
   sigaddset(&signals, SIGCHLD);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  app::UpgradeServer upgrade(app::upgrade_socket_path(options), std::move(argv));
+  app::UpgradeServer upgrade(app::upgrade_socket_path(options, first.runtime.upgrade_socket),
+                             std::move(argv));
   for (unsigned w = 0; w < workers; ++w)
-    for (std::size_t i = 0; i < config.listeners.size(); ++i)
-      upgrade.add_socket(w, config.listeners[i].name, config.listeners[i].address.to_string(),
-                         sockets[w][i].fd());
+    for (std::size_t i = 0; i < first.listeners.size(); ++i)
+      upgrade.add_socket(w, first.listeners[i].name, first.listeners[i].address.to_string(),
+                         sockets->per_worker[w][i].second.fd());
   if (!takeover) {
     std::string error = upgrade.open(false);
     if (!error.empty())
@@ -196,7 +187,7 @@ int run(const conf::Config& config, const app::CliOptions& options, std::vector<
   }
 
   // Constructed first and destroyed last: workers report to its inbox until they are joined.
-  app::ControlLoop control(config);
+  app::ControlLoop control(loaded, std::move(text));
   if (!control.admin_error().empty()) {
     std::fprintf(stderr, "ringress: %s\n", control.admin_error().c_str());
     return 1;
@@ -204,8 +195,8 @@ int run(const conf::Config& config, const app::CliOptions& options, std::vector<
   control.serve_upgrades(upgrade);
   std::vector<std::unique_ptr<app::Worker>> pool;
   for (unsigned w = 0; w < workers; ++w) {
-    pool.push_back(std::make_unique<app::Worker>(w, config, std::move(sockets[w]),
-                                                 control.initial_host_sets(), control.inbox()));
+    pool.push_back(
+        std::make_unique<app::Worker>(w, control.first_update(sockets), control.inbox()));
     std::string error = pool.back()->start();
     if (!error.empty()) {
       std::fprintf(stderr, "ringress: %s\n", error.c_str());
@@ -214,6 +205,7 @@ int run(const conf::Config& config, const app::CliOptions& options, std::vector<
     }
     control.registry().add(w, pool.back()->inbox());
   }
+  const conf::Config& config = first;
   for (const auto& l : config.listeners) {
     const char* tls = l.tls.enabled ? ", tls" : "";
     if (l.protocol == conf::Protocol::tcp && l.has_cluster)
@@ -239,21 +231,22 @@ int run(const conf::Config& config, const app::CliOptions& options, std::vector<
   control.run(signals);
   upgrade.close();
   if (!upgrade.handed_over()) app::sd_notify::stopping();
+  const conf::Config& last = control.config();
   RLOG_INFO("stopping: no new connections; open ones get up to %lld ms to finish",
-            static_cast<long long>(config.runtime.drain_timeout.count()));
+            static_cast<long long>(last.runtime.drain_timeout.count()));
   for (auto& p : pool) p->drain();
   control.wait_for_workers();  // the admin endpoint answers (/ready: 503) until they stopped
   app::WorkerStats total;
-  total.pools.resize(config.clusters.size());
-  total.clusters.resize(config.clusters.size());
+  total.pools.resize(last.clusters.size());
+  total.clusters.resize(last.clusters.size());
   for (auto& p : pool) {
     p->join();
     total.tcp.add(p->stats().tcp);
     total.http.add(p->stats().http);
     total.rejected_overload += p->stats().rejected_overload;
-    for (std::size_t i = 0; i < p->stats().clusters.size(); ++i)
+    for (std::size_t i = 0; i < p->stats().clusters.size() && i < total.clusters.size(); ++i)
       total.clusters[i].add(p->stats().clusters[i]);
-    for (std::size_t i = 0; i < p->stats().pools.size(); ++i) {
+    for (std::size_t i = 0; i < p->stats().pools.size() && i < total.pools.size(); ++i) {
       const auto& s = p->stats().pools[i];
       auto& t = total.pools[i];
       t.connections_opened += s.connections_opened;
@@ -266,7 +259,7 @@ int run(const conf::Config& config, const app::CliOptions& options, std::vector<
       t.tls_failures += s.tls_failures;
     }
   }
-  log_totals(config, total);
+  log_totals(last, total);
   control.log_totals();
   return 0;
 }
@@ -288,13 +281,16 @@ int main(int argc, char** argv) {
     std::printf("ringress %s\n", RINGRESS_VERSION);
     return 0;
   }
-  conf::Config config;
+  std::shared_ptr<const conf::Config> loaded;
+  std::string text;
   try {
-    config = conf::load_config(options.config_path);
+    text = conf::read_config_file(options.config_path);
+    loaded = std::make_shared<const conf::Config>(conf::parse_config(text, options.config_path));
   } catch (const conf::ConfigError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;
   }
+  const conf::Config& config = *loaded;
   if (options.validate) {
     std::printf("%s: configuration ok (%zu listeners, %zu clusters)\n", config.path.c_str(),
                 config.listeners.size(), config.clusters.size());
@@ -302,8 +298,9 @@ int main(int argc, char** argv) {
   }
   signal(SIGPIPE, SIG_IGN);
   raise_fd_limit();
-  core::set_log_level(to_core(config.runtime.log_level));
-  int rc = run(config, options, std::vector<std::string>(argv, argv + argc));
+  core::set_log_level(app::core_log_level(config.runtime.log_level));
+  int rc =
+      run(std::move(loaded), std::move(text), options, std::vector<std::string>(argv, argv + argc));
   core::log_flush();
   return rc;
 }

@@ -6,7 +6,7 @@
 
 namespace ringress::app {
 
-OutcomeReporter::OutcomeReporter(unsigned worker, std::deque<lb::UpstreamCluster>& clusters,
+OutcomeReporter::OutcomeReporter(unsigned worker, WorkerClusters& clusters,
                                  core::Channel<ControlMessage>& control)
     : worker_(worker), clusters_(clusters), control_(control) {
   timer_.context = this;
@@ -14,11 +14,11 @@ OutcomeReporter::OutcomeReporter(unsigned worker, std::deque<lb::UpstreamCluster
     auto* self = static_cast<OutcomeReporter*>(t->context);
     if (self->waiter_) core::Reactor::current().post(std::exchange(self->waiter_, {}));
   };
-  for (auto& c : clusters_) c.set_outcome_listener(this);
+  clusters_.set_outcome_listener(this);
 }
 
 OutcomeReporter::~OutcomeReporter() {
-  for (auto& c : clusters_) c.set_outcome_listener(nullptr);
+  clusters_.set_outcome_listener(nullptr);
   if (timer_.queued()) core::Reactor::current().remove_timer(&timer_);
 }
 
@@ -57,19 +57,19 @@ void OutcomeReporter::wake() {
 }
 
 void OutcomeReporter::flush() {
-  for (std::size_t i = 0; i < clusters_.size(); ++i) {
-    std::vector<lb::OutcomeReport>& reports = clusters_[i].reports();
+  clusters_.for_each([this](uint32_t id, lb::UpstreamCluster& cluster) {
+    std::vector<lb::OutcomeReport>& reports = cluster.reports();
     for (std::size_t at = 0; at < reports.size(); at += OutcomeBatch::kCapacity) {
       OutcomeBatch batch;
       batch.worker = worker_;
-      batch.cluster = static_cast<uint32_t>(i);
+      batch.cluster_id = id;
       batch.count = static_cast<uint32_t>(std::min(OutcomeBatch::kCapacity, reports.size() - at));
       std::copy_n(reports.begin() + static_cast<std::ptrdiff_t>(at), batch.count,
                   batch.reports.begin());
       control_.send(batch);
     }
     reports.clear();
-  }
+  });
 }
 
 }  // namespace ringress::app

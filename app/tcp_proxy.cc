@@ -32,7 +32,7 @@ struct TcpProxy::Session final : core::Cancellable {
   core::CancelToken token;
 };
 
-TcpProxy::TcpProxy(const conf::Listener& listener, std::deque<lb::UpstreamCluster>& clusters,
+TcpProxy::TcpProxy(const conf::Listener& listener, const lb::ClusterRefs& clusters,
                    core::BufferPool& pool, uint32_t connection_buffer, TcpStats& stats)
     : listener_(listener), pool_(pool), connection_buffer_(connection_buffer), stats_(stats) {
   targets_.reserve(clusters.size());

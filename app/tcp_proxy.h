@@ -22,6 +22,7 @@
 #include "core/socket.h"
 #include "core/task.h"
 #include "core/task_scope.h"
+#include "lb/cluster_refs.h"
 #include "lb/upstream_cluster.h"
 #include "tls/server_names.h"
 #include "tls/wolfssl.h"
@@ -31,8 +32,8 @@ namespace ringress::app {
 class TcpProxy {
  public:
   // `clusters[i]` is this worker's state for config.clusters[i].
-  TcpProxy(const conf::Listener& listener, std::deque<lb::UpstreamCluster>& clusters,
-           core::BufferPool& pool, uint32_t connection_buffer, TcpStats& stats);
+  TcpProxy(const conf::Listener& listener, const lb::ClusterRefs& clusters, core::BufferPool& pool,
+           uint32_t connection_buffer, TcpStats& stats);
   // Runs one session to its end. `scope` is the worker's: its cancel() ends the session.
   core::Task<void> serve(core::Socket client, core::TaskScope& scope);
 

@@ -108,6 +108,14 @@ void UpgradeServer::add_socket(unsigned worker, const std::string& name, const s
   sockets_.push_back({{worker, address, name}, copy});
 }
 
+void UpgradeServer::remove_sockets(const std::string& name) {
+  std::erase_if(sockets_, [&name](const Listening& s) {
+    if (s.label.name != name) return false;
+    ::close(s.fd);
+    return true;
+  });
+}
+
 core::Task<void> UpgradeServer::run(core::CancelToken& stop, std::function<void()> handed_over) {
   const int listen_fd = fd_;
   if (listen_fd < 0) co_return;

@@ -37,6 +37,8 @@ class UpgradeServer {
 
   // Keeps a duplicate of worker `worker`'s listening socket for listener `name` on `address`.
   void add_socket(unsigned worker, const std::string& name, const std::string& address, int fd);
+  // A reload closed listener `name`: its duplicates close, so a successor never takes them.
+  void remove_sockets(const std::string& name);
 
   // On the control loop's reactor: serves successors one at a time until one took the sockets
   // (then calls handed_over() and returns) or `stop` is cancelled.

@@ -1,6 +1,9 @@
 // Worker: one thread, one reactor, one buffer pool, and for each listener its own SO_REUSEPORT
-// socket and accept loop (thread-per-core, shared nothing). Sessions are children of the
-// worker's scope; drain() stops accepting, waits for them up to the drain timeout, then
+// socket and accept loop (thread-per-core, shared nothing). What serves a new connection is
+// the worker's current config generation (app/worker_generation.h); a ConfigUpdate message
+// builds the next one on this thread and switches new connections to it, while each open
+// connection keeps the generation it was accepted under (docs/design.md, "Config
+// generations"). drain() stops accepting, waits for the sessions up to the drain timeout, then
 // cancels the rest.
 #pragma once
 
@@ -11,9 +14,7 @@
 
 #include "app/messages.h"
 #include "app/stats.h"
-#include "conf/config.h"
 #include "core/channel.h"
-#include "core/socket.h"
 #include "http/http_stats.h"
 #include "lb/connection_pool.h"
 #include "lb/upstream_cluster.h"
@@ -27,17 +28,17 @@ namespace ringress::app {
 struct WorkerStats {
   TcpStats tcp;
   http::HttpStats http;
-  std::vector<lb::PoolStats> pools;           // per cluster, filled when the worker stops
-  std::vector<lb::ClusterCounters> clusters;  // per cluster, filled when the worker stops
-  uint64_t rejected_overload = 0;             // connections closed at once: over max_connections
+  // Per cluster of the last generation (its config order), filled when the worker stops.
+  std::vector<lb::PoolStats> pools;
+  std::vector<lb::ClusterCounters> clusters;
+  uint64_t rejected_overload = 0;  // connections closed at once: over max_connections
 };
 
 class Worker {
  public:
-  // `sockets[i]` is this worker's listening socket for config.listeners[i]; `host_sets[i]` the
-  // first snapshot of config.clusters[i]; `control` takes this worker's reports.
-  Worker(unsigned index, const conf::Config& config, std::vector<core::Socket> sockets,
-         std::vector<lb::HostSetPtr> host_sets, core::Channel<ControlMessage>& control);
+  // `first` is generation 1: its sockets' row `index` holds this worker's listening socket for
+  // every listener; `control` takes this worker's reports.
+  Worker(unsigned index, ConfigUpdate first, core::Channel<ControlMessage>& control);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -58,9 +59,7 @@ class Worker {
   void thread_main();
 
   unsigned index_;
-  const conf::Config& config_;
-  std::vector<core::Socket> sockets_;
-  std::vector<lb::HostSetPtr> host_sets_;
+  ConfigUpdate first_;
   core::Channel<ControlMessage>& control_;
   std::thread thread_;
   std::unique_ptr<Runtime> runtime_;

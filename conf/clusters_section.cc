@@ -1,5 +1,6 @@
 #include "conf/circuit_breakers_section.h"
 #include "conf/discovery_section.h"
+#include "conf/fingerprint.h"
 #include "conf/outlier_section.h"
 #include "conf/sections.h"
 #include "conf/suggest.h"
@@ -154,6 +155,8 @@ Cluster read_cluster(const Value& value, const std::vector<Cluster>& before) {
   if (auto v = table.get("health_check")) cluster.health_check = read_health_check(*v);
   if (auto v = table.get("outlier_detection"))
     cluster.outlier_detection = read_outlier_detection(*v);
+  cluster.fingerprint = definition_fingerprint(
+      value.node(), {&cluster.tls.ca, &cluster.tls.client_cert, &cluster.tls.client_key});
   return cluster;
 }
 

@@ -21,8 +21,9 @@ std::string format_what(const std::string& file, uint32_t line, uint32_t column,
   return out + message;
 }
 
-// The whole file, or a ConfigError at 0:0 with strerror's text.
-std::string read_file(const std::string& path) {
+}  // namespace
+
+std::string read_config_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw ConfigError(path, 0, 0, "", std::strerror(errno));
   std::string text;
@@ -42,8 +43,6 @@ std::string read_file(const std::string& path) {
   return text;
 }
 
-}  // namespace
-
 ConfigError::ConfigError(std::string file, uint32_t line, uint32_t column, std::string key,
                          std::string message)
     : std::runtime_error(format_what(file, line, column, key, message)),
@@ -53,7 +52,9 @@ ConfigError::ConfigError(std::string file, uint32_t line, uint32_t column, std::
       key_(std::move(key)),
       message_(std::move(message)) {}
 
-Config load_config(const std::string& path) { return parse_config(read_file(path), path); }
+Config load_config(const std::string& path) {
+  return parse_config(read_config_file(path), path);
+}
 
 Config parse_config(std::string_view text, const std::string& path) {
   toml::table document;

@@ -85,6 +85,9 @@ struct Cluster {
   CircuitBreakers circuit_breakers;         // conf/circuit_breakers.h
   std::optional<HealthCheck> health_check;  // active checks (lb/health_checker.h)
   std::optional<OutlierDetection> outlier_detection;  // passive checks (conf/outlier.h)
+  // Its table's canonical TOML and the files it names (conf/fingerprint.h): a reload keeps a
+  // cluster whose name and fingerprint are unchanged.
+  std::string fingerprint;
 };
 
 // A tcp listener's choice of cluster by the server name in the client's TLS ClientHello.
@@ -141,7 +144,9 @@ class ConfigError : public std::runtime_error {
 
 // Reads, parses and validates a config file. Throws ConfigError.
 Config load_config(const std::string& path);
-// Same, from text already in memory; `path` only names it in errors.
+// The whole file (what load_config reads), or a ConfigError at 0:0 with strerror's text.
+std::string read_config_file(const std::string& path);
+// Same as load_config, from text already in memory; `path` only names it in errors.
 Config parse_config(std::string_view text, const std::string& path);
 
 }  // namespace ringress::conf

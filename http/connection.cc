@@ -314,7 +314,7 @@ core::Task<bool> HttpListener::Connection::serve_one() {
 
   RequestHead& req = ctx_->request_parser.head();
   exchange_.request = &req;
-  if (!req.keep_alive || l_.draining_) close_ = true;
+  if (!req.keep_alive || l_.draining_ || l_.retired_) close_ = true;
   if (req.upgrade) {
     // The parser stops at `upgrade`: what follows is tunnel data if a route takes it, else the
     // next request (resume_after_upgrade).

@@ -12,12 +12,12 @@
 
 namespace ringress::http {
 
-HttpListener::HttpListener(const conf::Listener& listener,
-                           std::deque<lb::UpstreamCluster>& clusters, core::BufferPool& buffers,
-                           uint32_t connection_buffer, AccessLogSinks& logs, HttpStats& stats)
+HttpListener::HttpListener(const conf::Listener& listener, lb::ClusterRefs clusters,
+                           core::BufferPool& buffers, uint32_t connection_buffer,
+                           AccessLogSinks& logs, HttpStats& stats)
     : listener_(listener),
       settings_(listener.http),
-      clusters_(clusters),
+      clusters_(std::move(clusters)),
       buffers_(buffers),
       connection_buffer_(connection_buffer),
       stats_(stats),

@@ -23,16 +23,17 @@
 #include "http/parser.h"
 #include "http/proxy_headers.h"
 #include "http/route_table.h"
+#include "lb/cluster_refs.h"
 #include "lb/upstream_cluster.h"
 
 namespace ringress::http {
 
 class HttpListener {
  public:
-  // `clusters[i]` is this worker's state for config.clusters[i].
-  HttpListener(const conf::Listener& listener, std::deque<lb::UpstreamCluster>& clusters,
-               core::BufferPool& buffers, uint32_t connection_buffer, AccessLogSinks& logs,
-               HttpStats& stats);
+  // `clusters[i]` is this worker's state for config.clusters[i] (of the generation `listener`
+  // belongs to; app/worker_generation.h).
+  HttpListener(const conf::Listener& listener, lb::ClusterRefs clusters, core::BufferPool& buffers,
+               uint32_t connection_buffer, AccessLogSinks& logs, HttpStats& stats);
   ~HttpListener();
 
   // Serves one downstream connection until it closes. `scope` (the worker's) may cancel it.
@@ -41,6 +42,10 @@ class HttpListener {
   core::Task<void> serve(core::Socket client, core::TaskScope& scope);
   // Graceful stop: idle keep-alive connections close now, busy ones after their response.
   void drain();
+  // A reload replaced this listener's generation: every connection closes after its next
+  // response (with "Connection: close"), an idle one when its next request was answered or at
+  // its idle timeout, never while the client may be sending a request on it.
+  void retire() { retired_ = true; }
 
   class Connection;
 
@@ -80,7 +85,7 @@ class HttpListener {
   std::vector<std::unique_ptr<RequestContext>> free_contexts_;
   const conf::Listener& listener_;
   const conf::HttpSettings& settings_;
-  std::deque<lb::UpstreamCluster>& clusters_;
+  lb::ClusterRefs clusters_;
   core::BufferPool& buffers_;
   uint32_t connection_buffer_;
   HttpStats& stats_;
@@ -89,6 +94,7 @@ class HttpListener {
   ProxyHeaderSettings proxy_headers_;
   ParseLimits limits_;
   bool draining_ = false;
+  bool retired_ = false;              // retire(): "Connection: close" on every response from now on
   core::TaskScope idle_connections_;  // registry only: connections waiting for a request
 };
 

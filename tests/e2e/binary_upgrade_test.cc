@@ -402,8 +402,63 @@ TEST(BinaryUpgrade, FailedSuccessorLeavesOldProcessServing) {
   EXPECT_TRUE(wait_gone(successor.pid, milliseconds(10000)));
 }
 
+// Reloads keep the upgrade socket's table in step with the listeners: after one that adds a
+// listener and one that removes the first, SIGUSR2's successor takes exactly the listener that
+// is left (its socket, not a new bind), and the removed port stays closed.
+TEST(BinaryUpgrade, UpgradeAfterReloadsHandsOverTheReloadedListeners) {
+  TempDir dir;
+  EchoServer upstream;
+  const uint16_t port = free_port();
+  const uint16_t added = free_port();
+  const std::string config = dir.path() + "/ringress.toml";
+  const std::string base = tcp_config(port, upstream.port(), 1);
+  const std::string second = "\n[[listeners]]\nname = \"second\"\naddress = \"127.0.0.1:" +
+                             std::to_string(added) + "\"\ncluster = \"backend\"\n";
+  ASSERT_TRUE(write_config(config, base));
+  Ringress old_process(dir.path() + "/ringress.log");
+  ASSERT_TRUE(old_process.start({"-c", config}));
+  ASSERT_TRUE(wait_listening(port, milliseconds(5000)));
+  ASSERT_TRUE(old_process.wait_log("running with 1 worker(s)", milliseconds(5000)));
+
+  ASSERT_TRUE(write_config(config, base + second));
+  ASSERT_EQ(::kill(old_process.pid(), SIGHUP), 0);
+  ASSERT_TRUE(old_process.wait_log("reload: serving config generation 2", milliseconds(5000)));
+  ASSERT_TRUE(wait_listening(added, milliseconds(5000)));
+  // The first listener removed: "second" is the only one left.
+  std::string only_second = base;
+  const std::size_t from = only_second.find("[[listeners]]");
+  const std::size_t to = only_second.find("[[clusters]]");
+  ASSERT_TRUE(from != std::string::npos && to != std::string::npos && from < to) << base;
+  only_second.erase(from, to - from);
+  ASSERT_TRUE(write_config(config, only_second + second));
+  ASSERT_EQ(::kill(old_process.pid(), SIGHUP), 0);
+  ASSERT_TRUE(old_process.wait_log("reload: serving config generation 3", milliseconds(5000)));
+
+  ASSERT_EQ(::kill(old_process.pid(), SIGUSR2), 0);
+  AdoptedProcess successor;
+  std::optional<ExitStatus> old_exit = old_process.wait_exit(milliseconds(10000));
+  ASSERT_TRUE(old_exit) << "SIGUSR2 did not upgrade";
+  EXPECT_TRUE(old_exit->success()) << old_exit->describe();
+  const std::string log = old_process.log();
+  const std::string started = "SIGUSR2: started " + ringress_binary() + " as process ";
+  std::size_t at = log.rfind(started);
+  ASSERT_NE(at, std::string::npos);
+  successor.pid = std::atoi(log.c_str() + at + started.size());
+  EXPECT_NE(log.find("upgrade: took 1 of 1 listening sockets"), std::string::npos) << log;
+  EXPECT_FALSE(port_is_listening(port));
+  Fd client = connect_tcp(added, deadline_in(seconds(2)));
+  ASSERT_TRUE(client.valid()) << std::strerror(errno);
+  ASSERT_TRUE(send_all(client.get(), "moved", 5, deadline_in(seconds(2))).ok());
+  char reply[5];
+  ASSERT_TRUE(recv_exact(client.get(), reply, 5, deadline_in(seconds(2))).ok());
+  EXPECT_EQ(std::string(reply, 5), "moved");
+  client.reset();
+  ASSERT_EQ(::kill(successor.pid, SIGTERM), 0);
+  EXPECT_TRUE(wait_gone(successor.pid, milliseconds(10000)));
+}
+
 // The datagrams on $NOTIFY_SOCKET (abstract name): READY=1 once serving; SIGHUP brackets its
-// (not yet existing) reload with RELOADING=1 + MONOTONIC_USEC and READY=1; after SIGUSR2 the
+// reload, applied or refused, with RELOADING=1 + MONOTONIC_USEC and READY=1; after SIGUSR2 the
 // successor sends MAINPID=<its pid> then READY=1, and the old process, which drains, sends no
 // STOPPING=1; SIGTERM of the successor sends STOPPING=1.
 TEST(SdNotify, ReadyReloadingUpgradeStoppingOnAbstractSocket) {
@@ -426,6 +481,16 @@ TEST(SdNotify, ReadyReloadingUpgradeStoppingOnAbstractSocket) {
   EXPECT_GT(reloading->size(), 27u);
   EXPECT_EQ(reloading->find_first_not_of("0123456789", 27), std::string::npos) << *reloading;
   EXPECT_EQ(notify.next(milliseconds(5000)), "READY=1");
+  EXPECT_TRUE(old_process.wait_log("reload: serving config generation 2", milliseconds(5000)));
+  // A refused reload is bracketed the same way: the old config keeps serving, ready again.
+  ASSERT_TRUE(write_config(config, "[runtime\n"));
+  ASSERT_EQ(::kill(old_process.pid(), SIGHUP), 0);
+  reloading = notify.next(milliseconds(5000));
+  ASSERT_TRUE(reloading);
+  EXPECT_EQ(reloading->substr(0, 27), "RELOADING=1\nMONOTONIC_USEC=") << *reloading;
+  EXPECT_EQ(notify.next(milliseconds(5000)), "READY=1");
+  EXPECT_TRUE(old_process.wait_log("reload refused: " + config + ":1:", milliseconds(5000)));
+  ASSERT_TRUE(write_config(config, tcp_config(port, upstream.port(), 1)));
 
   ASSERT_EQ(::kill(old_process.pid(), SIGUSR2), 0);
   AdoptedProcess successor;
