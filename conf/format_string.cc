@@ -16,7 +16,7 @@ struct VarName {
 };
 
 // The variables without an argument, in the order messages list them.
-constexpr std::array<VarName, 16> kVars{{
+constexpr std::array<VarName, 21> kVars{{
     {FormatVar::start_time, "START_TIME"},
     {FormatVar::client_address, "CLIENT_ADDRESS"},
     {FormatVar::client_port, "CLIENT_PORT"},
@@ -33,6 +33,11 @@ constexpr std::array<VarName, 16> kVars{{
     {FormatVar::upstream_cluster, "UPSTREAM_CLUSTER"},
     {FormatVar::route_name, "ROUTE_NAME"},
     {FormatVar::response_flags, "RESPONSE_FLAGS"},
+    {FormatVar::response_duration, "RESPONSE_DURATION"},
+    {FormatVar::response_tx_duration, "RESPONSE_TX_DURATION"},
+    {FormatVar::upstream_service_time, "UPSTREAM_SERVICE_TIME"},
+    {FormatVar::upstream_connect_time, "UPSTREAM_CONNECT_TIME"},
+    {FormatVar::upstream_attempts, "UPSTREAM_REQUEST_ATTEMPT_COUNT"},
 }};
 
 // "%START_TIME%, %CLIENT_ADDRESS%, ..., %REQ(Name)%, %RESP(Name)%".

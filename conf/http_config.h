@@ -31,8 +31,14 @@ enum class FormatVar {
   route_name,        // %ROUTE_NAME%
   start_time,        // %START_TIME%          RFC 3339 UTC
   response_flags,    // %RESPONSE_FLAGS%      why a local reply happened (e.g. "NR", "UF")
-  request_header,    // %REQ(Name)%
-  response_header,   // %RESP(Name)%
+  // Upstream timing (ms, "-" when there was none): the last try's.
+  response_duration,      // %RESPONSE_DURATION%      request start to the upstream's first byte
+  response_tx_duration,   // %RESPONSE_TX_DURATION%   upstream's first byte to the response's end
+  upstream_service_time,  // %UPSTREAM_SERVICE_TIME%  try start to the upstream's first byte
+  upstream_connect_time,  // %UPSTREAM_CONNECT_TIME%  its new connection (TCP and TLS)
+  upstream_attempts,      // %UPSTREAM_REQUEST_ATTEMPT_COUNT% tries sent upstream (a number)
+  request_header,         // %REQ(Name)%
+  response_header,        // %RESP(Name)%
 };
 struct FormatPiece {
   FormatVar var = FormatVar::literal;

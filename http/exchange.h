@@ -68,6 +68,13 @@ struct Exchange {
   uint64_t bytes_received = 0;
   uint64_t bytes_sent = 0;
   std::string_view response_flags = flags::kNone;
+  // Upstream timing of the last try (access log): when it started (its request head went out),
+  // when the first byte of its response came, how long its new connection took (negative: it
+  // used a pooled one, or none was made); and the tries made.
+  core::TimePoint upstream_start{};
+  core::TimePoint upstream_first_byte{};
+  core::Duration upstream_connect{-1};
+  uint32_t upstream_attempts = 0;
 
   LocalReply local;  // set by a filter (or the router) to answer without an upstream
   // The connection's: waits a filter starts (a delay) take it, so drain and shutdown end them.

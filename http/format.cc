@@ -31,6 +31,24 @@ void append_time(std::string& out, std::chrono::system_clock::time_point t) {
   out.append(buf, static_cast<std::size_t>(n));
 }
 
+// Whole milliseconds; "-" for a negative duration (one that did not happen).
+void append_ms(std::string& out, core::Duration d) {
+  if (d.count() < 0) {
+    out.push_back('-');
+    return;
+  }
+  append_number(
+      out, static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()));
+}
+
+// From `from` to `to`; "-" when either is unknown.
+void append_ms(std::string& out, core::TimePoint from, core::TimePoint to) {
+  if (from == core::TimePoint{} || to == core::TimePoint{} || to < from)
+    out.push_back('-');
+  else
+    append_ms(out, to - from);
+}
+
 void append_var(std::string& out, const conf::FormatPiece& p, const Exchange& e) {
   using V = conf::FormatVar;
   switch (p.var) {
@@ -88,6 +106,21 @@ void append_var(std::string& out, const conf::FormatPiece& p, const Exchange& e)
     case V::response_flags:
       append_or_dash(out, e.response_flags);
       return;
+    case V::response_duration:
+      append_ms(out, e.start, e.upstream_first_byte);
+      return;
+    case V::response_tx_duration:
+      append_ms(out, e.upstream_first_byte, core::Clock::now());
+      return;
+    case V::upstream_service_time:
+      append_ms(out, e.upstream_start, e.upstream_first_byte);
+      return;
+    case V::upstream_connect_time:
+      append_ms(out, e.upstream_connect);
+      return;
+    case V::upstream_attempts:
+      append_number(out, e.upstream_attempts);
+      return;
     case V::request_header: {
       const std::string_view* v = e.request ? e.request->headers.get(p.text) : nullptr;
       append_or_dash(out, v ? *v : std::string_view{});
@@ -138,6 +171,16 @@ std::string_view json_key(const conf::FormatPiece& p) {
       return "start_time";
     case V::response_flags:
       return "response_flags";
+    case V::response_duration:
+      return "response_duration";
+    case V::response_tx_duration:
+      return "response_tx_duration";
+    case V::upstream_service_time:
+      return "upstream_service_time";
+    case V::upstream_connect_time:
+      return "upstream_connect_time";
+    case V::upstream_attempts:
+      return "upstream_request_attempt_count";
     case V::request_header:
     case V::response_header:
       return p.text;
@@ -148,7 +191,9 @@ std::string_view json_key(const conf::FormatPiece& p) {
 bool is_number(conf::FormatVar v) {
   using V = conf::FormatVar;
   return v == V::client_port || v == V::status || v == V::bytes_received || v == V::bytes_sent ||
-         v == V::duration_ms;
+         v == V::duration_ms || v == V::response_duration || v == V::response_tx_duration ||
+         v == V::upstream_service_time || v == V::upstream_connect_time ||
+         v == V::upstream_attempts;
 }
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -196,7 +241,7 @@ void append_format_json(std::string& out, const conf::FormatString& format,
     value.clear();
     append_var(value, p, exchange);
     if (is_number(p.var))
-      out.append(value);
+      out.append(value == "-" ? "null" : value);  // a timing that did not happen
     else
       append_json_string(out, value);
   }

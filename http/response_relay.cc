@@ -9,6 +9,14 @@
 #include "http/serializer.h"
 
 namespace ringress::http {
+namespace {
+
+// The try's first response byte (%RESPONSE_DURATION%, %UPSTREAM_SERVICE_TIME%).
+void note_first_byte(Exchange& e) {
+  if (e.upstream_first_byte == core::TimePoint{}) e.upstream_first_byte = core::Clock::now();
+}
+
+}  // namespace
 
 core::Task<HttpListener::Connection::Outcome> HttpListener::Connection::relay_response(Attempt& a) {
   ResponseParser& rp = ctx_->response_parser;
@@ -65,6 +73,7 @@ core::Task<HttpListener::Connection::Step> HttpListener::Connection::receive_res
   a.in_off = 0;
   if (core::BufferSlice more = a.up.stream().try_read(); !more.empty()) {
     a.in = std::move(more);  // already here: parse it into the same send
+    note_first_byte(exchange_);
     co_return Step::more;
   }
   if (a.head_sent) {
@@ -92,6 +101,7 @@ core::Task<HttpListener::Connection::Step> HttpListener::Connection::receive_res
     if (r.error == -ETIMEDOUT && body_ == Body::sending) continue;
     if (!r.data.empty()) {
       a.got_bytes = true;
+      note_first_byte(exchange_);
       a.in = std::move(r.data);
       co_return Step::more;
     }

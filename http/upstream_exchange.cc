@@ -15,6 +15,8 @@ bool retries_on_reset(const conf::RetryPolicy& p) { return p.reset || retries_on
 core::Task<HttpListener::Connection::Outcome> HttpListener::Connection::exchange_with(
     lb::UpstreamCluster& cluster, Attempt& a) {
   RequestHead& req = ctx_->request_parser.head();
+  exchange_.upstream_start = a.started;
+  exchange_.upstream_first_byte = {};
   ctx_->up_out.append_text(ctx_->head);
   body_done_at_ = core::Clock::now();
   core::TaskScope pump;

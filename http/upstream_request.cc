@@ -132,6 +132,7 @@ core::Task<void> HttpListener::Connection::proxy(const conf::Route& route) {
     bool continued = co_await send_continue();
     if (!continued) break;
     ++l_.stats_.upstream_requests;
+    ++exchange_.upstream_attempts;
     Attempt a{*upstream_, route};
     a.reused = reused;
     a.set_cookie = hash.set_cookie;
@@ -240,6 +241,7 @@ core::Task<bool> HttpListener::Connection::open_upstream(lb::UpstreamCluster& cl
                                                          bool& reused) {
   for (;;) {
     const std::size_t slot = snapshot.slots[at.host];
+    exchange_.upstream_connect = core::Duration{-1};  // pooled, or none yet
     if (!at.fresh_only) upstream_ = cluster.pool.take_idle(slot);
     if (upstream_) {
       reused = true;
@@ -263,7 +265,8 @@ core::Task<bool> HttpListener::Connection::open_upstream(lb::UpstreamCluster& cl
     lb::ConnectOutcome c = co_await cluster.pool.connect(slot, &cancel_);
     cluster.pending_ended();
     if (c.error == 0) {
-      l_.stats_.upstream_connect_time.record(core::Clock::now() - connect_started);
+      exchange_.upstream_connect = core::Clock::now() - connect_started;
+      l_.stats_.upstream_connect_time.record(exchange_.upstream_connect);
       upstream_ = std::move(c.connection);
       co_return true;
     }

@@ -30,8 +30,9 @@ std::string pieces(std::string_view text) {
 constexpr std::string_view kKnown =
     "the variables are %START_TIME%, %CLIENT_ADDRESS%, %CLIENT_PORT%, %REQUEST_ID%, %METHOD%, "
     "%PATH%, %PROTOCOL%, %HOST%, %STATUS%, %BYTES_RECEIVED%, %BYTES_SENT%, %DURATION%, "
-    "%UPSTREAM_HOST%, %UPSTREAM_CLUSTER%, %ROUTE_NAME%, %RESPONSE_FLAGS%, %REQ(Name)% and "
-    "%RESP(Name)%, and %% for a literal \"%\"";
+    "%UPSTREAM_HOST%, %UPSTREAM_CLUSTER%, %ROUTE_NAME%, %RESPONSE_FLAGS%, %RESPONSE_DURATION%, "
+    "%RESPONSE_TX_DURATION%, %UPSTREAM_SERVICE_TIME%, %UPSTREAM_CONNECT_TIME%, "
+    "%UPSTREAM_REQUEST_ATTEMPT_COUNT%, %REQ(Name)% and %RESP(Name)%, and %% for a literal \"%\"";
 
 TEST(FormatString, LiteralTextIsOnePiece) {
   EXPECT_EQ(pieces("prod"), "'prod'");
@@ -64,7 +65,7 @@ TEST(FormatString, HeaderVariablesTakeAName) {
 
 TEST(FormatString, EveryVariableHasAName) {
   for (int v = static_cast<int>(FormatVar::client_address);
-       v <= static_cast<int>(FormatVar::response_flags); ++v) {
+       v <= static_cast<int>(FormatVar::upstream_attempts); ++v) {
     std::string_view name = format_var_name(static_cast<FormatVar>(v));
     ASSERT_FALSE(name.empty()) << v;
     std::string error;

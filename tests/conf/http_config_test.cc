@@ -514,7 +514,9 @@ TEST(HttpErrors, FilterSettings) {
             "mean \"%METHOD%\"?); the variables are %START_TIME%, %CLIENT_ADDRESS%, %CLIENT_PORT%, "
             "%REQUEST_ID%, %METHOD%, %PATH%, %PROTOCOL%, %HOST%, %STATUS%, %BYTES_RECEIVED%, "
             "%BYTES_SENT%, %DURATION%, %UPSTREAM_HOST%, %UPSTREAM_CLUSTER%, %ROUTE_NAME%, "
-            "%RESPONSE_FLAGS%, %REQ(Name)% and %RESP(Name)%, and %% for a literal \"%\"");
+            "%RESPONSE_FLAGS%, %RESPONSE_DURATION%, %RESPONSE_TX_DURATION%, "
+            "%UPSTREAM_SERVICE_TIME%, %UPSTREAM_CONNECT_TIME%, %UPSTREAM_REQUEST_ATTEMPT_COUNT%, "
+            "%REQ(Name)% and %RESP(Name)%, and %% for a literal \"%\"");
   EXPECT_EQ(
       error_of(http(all + "access_log = { formt = \"\" }\n")),
       "proxy.toml:11:16: listeners[0].access_log.formt: unknown key (did you mean \"format\"?)");
@@ -535,7 +537,9 @@ TEST(HttpErrors, HeaderEdits) {
             "proxy.toml:11:39: listeners[0].headers.request_set.X-Env: unknown variable %ENV%; the "
             "variables are %START_TIME%, %CLIENT_ADDRESS%, %CLIENT_PORT%, %REQUEST_ID%, %METHOD%, "
             "%PATH%, %PROTOCOL%, %HOST%, %STATUS%, %BYTES_RECEIVED%, %BYTES_SENT%, %DURATION%, "
-            "%UPSTREAM_HOST%, %UPSTREAM_CLUSTER%, %ROUTE_NAME%, %RESPONSE_FLAGS%, %REQ(Name)% and "
+            "%UPSTREAM_HOST%, %UPSTREAM_CLUSTER%, %ROUTE_NAME%, %RESPONSE_FLAGS%, "
+            "%RESPONSE_DURATION%, %RESPONSE_TX_DURATION%, %UPSTREAM_SERVICE_TIME%, "
+            "%UPSTREAM_CONNECT_TIME%, %UPSTREAM_REQUEST_ATTEMPT_COUNT%, %REQ(Name)% and "
             "%RESP(Name)%, and %% for a literal \"%\"");
   EXPECT_EQ(
       error_of(

@@ -1,8 +1,8 @@
-// %RESPONSE_FLAGS% of every local reply and every upstream failure, through the real binary:
-// each case makes ringress answer (or cut) one request for one reason and checks what the client
-// got and the access log line "STATUS FLAGS" (docs/configuration.md, the flag table). The flags
-// tested elsewhere: NR (e2e_admin), DPE (exchange_rules_test), UH (cluster_test), DC and UR
-// (fault_phase_test).
+// The access log through the real binary. %RESPONSE_FLAGS% of every local reply and every
+// upstream failure: each case makes ringress answer (or cut) one request for one reason and checks
+// what the client got and the line "STATUS FLAGS" (docs/configuration.md, the flag table); the
+// flags tested elsewhere: NR (e2e_admin), DPE (exchange_rules_test), UH (cluster_test), DC and UR
+// (fault_phase_test). Then the upstream timing variables, in text and JSON.
 #include <signal.h>
 
 #include <gtest/gtest.h>
@@ -20,14 +20,18 @@ namespace {
 
 class ResponseFlagsTest : public HttpProxyTest {
  protected:
-  // Starts `config` with `filters` (the router last) and an access log of "STATUS FLAGS" lines.
-  ::testing::AssertionResult start_logged(
-      HttpProxyConfig config, const std::string& filters = R"("access_log", "router")") {
+  // Starts `config` with `filters` (the router last) and an access log of `format` lines
+  // ("STATUS FLAGS" by default), as JSON objects if `json`.
+  ::testing::AssertionResult start_logged(HttpProxyConfig config,
+                                          const std::string& filters = R"("access_log", "router")",
+                                          const std::string& format = "%STATUS% %RESPONSE_FLAGS%",
+                                          bool json = false) {
     if (dir_.path().empty()) return ::testing::AssertionFailure() << "no temp dir";
     log_path_ = dir_.path() + "/access.log";
     config.listener_keys.push_back("filters = [" + filters + "]");
     config.listener_keys.push_back("access_log = { path = " + toml_string(log_path_) +
-                                   R"(, format = "%STATUS% %RESPONSE_FLAGS%" })");
+                                   ", format = " + toml_string(format) +
+                                   (json ? ", json = true" : "") + " }");
     return start(config);
   }
   // The access log's lines once it has `n`.
@@ -238,6 +242,95 @@ TEST_F(ResponseFlagsTest, CutAtDrainTimeoutIsSC) {
   ASSERT_TRUE(status);
   EXPECT_TRUE(status->success()) << status->describe();
   EXPECT_EQ(lines(1), std::vector<std::string>{"0 SC"});
+}
+
+constexpr const char* kTimingFormat =
+    "%STATUS% %RESPONSE_DURATION% %UPSTREAM_SERVICE_TIME% %RESPONSE_TX_DURATION% "
+    "%UPSTREAM_CONNECT_TIME% %UPSTREAM_REQUEST_ATTEMPT_COUNT% %DURATION%";
+
+// A line's space-separated fields: a number, or -1 for "-".
+std::vector<long> fields(const std::string& line) {
+  std::vector<long> out;
+  std::size_t start = 0;
+  while (start <= line.size()) {
+    std::size_t end = line.find(' ', start);
+    if (end == std::string::npos) end = line.size();
+    const std::string f = line.substr(start, end - start);
+    out.push_back(f == "-" ? -1 : std::stol(f));
+    start = end + 1;
+  }
+  return out;
+}
+
+// An upstream that answers after 300 ms: the response's first byte comes that late from the start
+// of the request and of the try; a new connection has a connect time, a pooled one "-"; a local
+// reply has no upstream timing at all and no try.
+TEST_F(ResponseFlagsTest, UpstreamTimingFields) {
+  HttpUpstream upstream([](const UpstreamRequest&) {
+    UpstreamReply r;
+    r.delay = milliseconds(300);
+    r.bytes = ok_response("slow\n");
+    return r;
+  });
+  HttpProxyConfig config = config_for(upstream.port());
+  config.virtual_hosts[0].routes.insert(
+      config.virtual_hosts[0].routes.begin(),
+      R"({ exact = "/direct", direct_response = { status = 200, body = "here" } })");
+  ASSERT_TRUE(start_logged(config, R"("access_log", "router")", kTimingFormat));
+  HttpClient c = client();
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(has_status(c.round_trip(get_request("/first"), soon()), 200));
+  ASSERT_TRUE(has_status(c.round_trip(get_request("/pooled"), soon()), 200));
+  ASSERT_TRUE(has_status(c.round_trip(get_request("/direct"), soon()), 200));
+  std::vector<std::string> logged = lines(3);
+  ASSERT_EQ(logged.size(), 3u);
+  for (int i = 0; i < 2; ++i) {
+    SCOPED_TRACE(logged[i]);
+    std::vector<long> f = fields(logged[i]);
+    ASSERT_EQ(f.size(), 7u);
+    EXPECT_EQ(f[0], 200);
+    EXPECT_GE(f[1], 300);              // RESPONSE_DURATION
+    EXPECT_GE(f[2], 300);              // UPSTREAM_SERVICE_TIME
+    EXPECT_LE(f[2], f[1]);             // the try started after the request
+    EXPECT_GE(f[3], 0);                // RESPONSE_TX_DURATION
+    EXPECT_LE(f[1] + f[3], f[6] + 1);  // first byte + sending it <= DURATION (ms rounding)
+    EXPECT_EQ(f[5], 1);                // one try
+  }
+  EXPECT_GE(fields(logged[0])[4], 0);  // a new connection: its connect time
+  EXPECT_LT(fields(logged[0])[4], 300);
+  EXPECT_EQ(fields(logged[1])[4], -1);  // the pooled one: none
+  EXPECT_EQ(logged[2].rfind("200 - - - - 0 ", 0), 0u) << logged[2];
+  EXPECT_EQ(upstream.accepted(), 1u);
+}
+
+// A retry on a 503: two tries; in JSON the timings are numbers, and null where there was none.
+TEST_F(ResponseFlagsTest, UpstreamTimingFieldsInJsonCountTries) {
+  HttpUpstream upstream([](const UpstreamRequest&) {
+    UpstreamReply r;
+    r.bytes = response_bytes(503, "Service Unavailable", {}, "busy");
+    return r;
+  });
+  HttpProxyConfig config = config_for(upstream.port(), R"(retry = { on = ["5xx"], attempts = 1 })");
+  config.virtual_hosts[0].routes.insert(
+      config.virtual_hosts[0].routes.begin(),
+      R"({ exact = "/direct", direct_response = { status = 200, body = "here" } })");
+  ASSERT_TRUE(start_logged(config, R"("access_log", "router")",
+                           "%STATUS% %UPSTREAM_REQUEST_ATTEMPT_COUNT% %RESPONSE_DURATION% "
+                           "%UPSTREAM_CONNECT_TIME%",
+                           true));
+  ASSERT_TRUE(has_status(get("/retried"), 503));
+  ASSERT_TRUE(has_status(get("/direct"), 200));
+  std::vector<std::string> logged = lines(2);
+  ASSERT_EQ(logged.size(), 2u);
+  // The retry's try opened a new connection (a try that is retried is never pooled).
+  EXPECT_EQ(logged[0].rfind(
+                R"({"status":503,"upstream_request_attempt_count":2,"response_duration":)", 0),
+            0u)
+      << logged[0];
+  EXPECT_EQ(logged[0].find("null"), std::string::npos) << logged[0];
+  EXPECT_EQ(logged[1],
+            R"({"status":200,"upstream_request_attempt_count":0,"response_duration":null,)"
+            R"("upstream_connect_time":null})");
 }
 
 }  // namespace
