@@ -186,6 +186,9 @@ struct FilterConfig {
   AccessLog access_log;
 };
 
+// What an encoded slash (%2F, %5C) in a request path becomes.
+enum class EscapedSlashes : uint8_t { keep, reject, unescape };
+
 struct HttpSettings {
   std::vector<VirtualHost> virtual_hosts;
   std::vector<FilterConfig> filters;         // ends with the router
@@ -198,6 +201,10 @@ struct HttpSettings {
   std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For is kept and appended
   std::string via;                           // added as "Via: 1.1 <via>" when not empty
   bool generate_request_id = true;           // X-Request-Id when absent
+  // The request path as routes see it and the upstream gets it (http/path_normalize.h).
+  bool normalize_path = true;
+  bool merge_slashes = true;
+  EscapedSlashes escaped_slashes = EscapedSlashes::keep;
 };
 
 // Upstream connection pool of a cluster (per worker, per host).

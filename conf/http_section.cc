@@ -41,6 +41,8 @@ const std::vector<std::string_view>& http_listener_keys() {
       "max_uri_length",      "request_headers_timeout",
       "trusted_proxies",     "via",
       "generate_request_id", "lingering_timeout",
+      "normalize_path",      "merge_slashes",
+      "escaped_slashes",
   };
   return keys;
 }
@@ -68,6 +70,10 @@ HttpSettings read_http(const Table& listener, const std::vector<Cluster>& cluste
               v->describe());
   }
   if (auto v = listener.get("generate_request_id")) http.generate_request_id = v->boolean();
+  if (auto v = listener.get("normalize_path")) http.normalize_path = v->boolean();
+  if (auto v = listener.get("merge_slashes")) http.merge_slashes = v->boolean();
+  if (auto v = listener.get("escaped_slashes"))
+    http.escaped_slashes = static_cast<EscapedSlashes>(v->choice({"keep", "reject", "unescape"}));
   http.filters = read_filters(listener);
   http.virtual_hosts = read_virtual_hosts(listener.require("virtual_hosts"), clusters);
   return http;

@@ -19,6 +19,7 @@ void proxy_headers(const uint8_t* data, std::size_t size);
 void config_loader(const uint8_t* data, std::size_t size);
 void router(const uint8_t* data, std::size_t size);
 void client_hello(const uint8_t* data, std::size_t size);
+void path_normalize(const uint8_t* data, std::size_t size);
 
 struct Target {
   const char* name;  // the fuzzer is <name>_fuzz; its files are fuzz/{corpus,regressions}/<name>/
@@ -29,7 +30,7 @@ inline constexpr Target kTargets[] = {
     {"request_parser", request_parser}, {"response_parser", response_parser},
     {"chunk_framing", chunk_framing},   {"proxy_headers", proxy_headers},
     {"config_loader", config_loader},   {"router", router},
-    {"client_hello", client_hello},
+    {"client_hello", client_hello},     {"path_normalize", path_normalize},
 };
 
 }  // namespace ringress::fuzz

@@ -10,6 +10,7 @@
 
 #include "core/idle_free_list.h"
 #include "core/log.h"
+#include "http/path_normalize.h"
 
 namespace ringress::http {
 namespace {
@@ -331,6 +332,17 @@ core::Task<bool> HttpListener::Connection::serve_one() {
 
 core::Task<void> HttpListener::Connection::run_filters_and_route() {
   RequestHead& req = ctx_->request_parser.head();
+  NormalizedPath np = normalize_path(req.path, path_normalization(l_.listener_.http), ctx_->arena);
+  if (np.error != PathError::none) {
+    co_await reply(400, path_error_text(np.error), flags::kBadRequest, !request_complete_);
+    co_return;
+  }
+  if (np.path.data() != req.path.data()) {
+    // The path is a prefix of origin_target: what follows it ("?query") follows the new one.
+    std::string_view rest = req.origin_target.substr(req.path.size());
+    req.origin_target = rest.empty() ? np.path : ctx_->arena.extend(np.path, rest);
+    req.path = np.path;
+  }
   for (auto& f : l_.filters_) {
     FilterStatus fs = co_await f->on_request_headers(exchange_);
     if (fs == FilterStatus::stop) {

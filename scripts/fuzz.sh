@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 all_targets=(request_parser response_parser chunk_framing proxy_headers config_loader router
-  client_hello)
+  client_hello path_normalize)
 build=1
 if [[ "${1:-}" == "--no-build" ]]; then
   build=0

@@ -157,6 +157,9 @@ TEST(HttpExample, EveryKeyIsRead) {
             (std::vector<std::string>{"127.0.0.1/32", "10.0.0.0/8", "fd00::/8"}));
   EXPECT_EQ(http.via, "ringress");
   EXPECT_TRUE(http.generate_request_id);
+  EXPECT_TRUE(http.normalize_path);
+  EXPECT_TRUE(http.merge_slashes);
+  EXPECT_EQ(http.escaped_slashes, EscapedSlashes::keep);
 
   const VirtualHost& api = http.virtual_hosts.at(0);
   EXPECT_EQ(api.domains,
@@ -430,6 +433,11 @@ TEST(HttpErrors, Settings) {
   EXPECT_EQ(error_of(http("idle_timeout = 60\n")),
             "proxy.toml:10:16: listeners[0].idle_timeout: expected a duration string like \"5s\", "
             "got integer");
+  EXPECT_EQ(error_of(http("escaped_slashes = \"decode\"\n")),
+            "proxy.toml:10:19: listeners[0].escaped_slashes: expected one of \"keep\", "
+            "\"reject\" or \"unescape\", got \"decode\"");
+  EXPECT_EQ(error_of(http("normalize_path = 1\n")),
+            "proxy.toml:10:18: listeners[0].normalize_path: expected true or false, got integer");
   EXPECT_EQ(
       error_of(http("generate_request_id = \"yes\"\n")),
       "proxy.toml:10:23: listeners[0].generate_request_id: expected true or false, got string");
