@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -290,6 +291,54 @@ TEST(BinaryUpgrade, ConnectLoopSeesNoRefusalAcrossUpgrade) {
   std::optional<ExitStatus> new_exit = successor.wait_exit(milliseconds(10000));
   ASSERT_TRUE(new_exit);
   EXPECT_TRUE(new_exit->success()) << new_exit->describe();
+}
+
+// Where the upgrade socket is: --upgrade-socket, else runtime.upgrade_socket (relative to the
+// config file's directory), else the config file's path plus ".sock".
+TEST(BinaryUpgrade, UpgradeSocketFromTheCommandLineTheConfigOrTheConfigPath) {
+  TempDir dir;
+  EchoServer upstream;
+  const std::string config = dir.path() + "/ringress.toml";
+  auto is_socket = [](const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
+  };
+  struct Case {
+    std::string key;                // runtime.upgrade_socket, if any
+    std::vector<std::string> args;  // after -c FILE
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"", {}, config + ".sock"},
+      {"from-config.sock", {}, dir.path() + "/from-config.sock"},
+      {"from-config.sock",
+       {"--upgrade-socket", dir.path() + "/from-cli.sock"},
+       dir.path() + "/from-cli.sock"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.expected);
+    const uint16_t port = free_port();
+    std::string toml = tcp_config(port, upstream.port(), 1);
+    if (!c.key.empty()) {
+      const std::size_t at = toml.find("[runtime]\n");
+      ASSERT_NE(at, std::string::npos) << toml;
+      toml.insert(at + 10, "upgrade_socket = \"" + c.key + "\"\n");
+    }
+    ASSERT_TRUE(write_config(config, toml));
+    std::vector<std::string> args{"-c", config};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    Ringress process(dir.path() + "/ringress-" + std::to_string(port) + ".log");
+    ASSERT_TRUE(process.start(args));
+    ASSERT_TRUE(process.wait_log("running with 1 worker(s)", milliseconds(5000)));
+    EXPECT_TRUE(is_socket(c.expected));
+    for (const std::string& other :
+         {config + ".sock", dir.path() + "/from-config.sock", dir.path() + "/from-cli.sock"})
+      if (other != c.expected) EXPECT_FALSE(is_socket(other)) << other;
+    ::kill(process.pid(), SIGTERM);
+    std::optional<ExitStatus> exit = process.wait_exit(milliseconds(10000));
+    ASSERT_TRUE(exit);
+    EXPECT_TRUE(exit->success()) << exit->describe();
+  }
 }
 
 // A slow upstream response started on the old process arrives whole after the upgrade: the
