@@ -135,7 +135,12 @@ void BufferPool::grow_ring() {
   const uint64_t pass = reactor_.iterations();
   if (pass == grown_in_pass_) return;
   grown_in_pass_ = pass;
-  ring_target_ = std::min(count_, ring_target_ * 2);
+  ring_target_ = std::min(count_, std::max(ring_target_ + ring_target_ / 2, ring_for(pass_taken_)));
+}
+
+uint32_t BufferPool::ring_for(uint32_t pass) {
+  const uint32_t want = pass + pass / 3;
+  return std::max(kMinRingTarget, (want + kMinRingTarget - 1) / kMinRingTarget * kMinRingTarget);
 }
 
 void BufferPool::note_exhausted() {
@@ -152,13 +157,12 @@ void BufferPool::note_taken_from_ring() {
     pass_taken_ = 0;
   }
   if (++pass_taken_ > period_pass_high_) period_pass_high_ = pass_taken_;
-  if (pass_taken_ * 2 > ring_target_) grow_ring();
+  if (pass_taken_ * 4 > ring_target_ * 3) grow_ring();
 }
 
 void BufferPool::trim() {
   if (!period_exhausted_) {
-    uint32_t need = kMinRingTarget;
-    while (need < 2 * period_pass_high_ && need < count_) need *= 2;
+    const uint32_t need = std::min(count_, ring_for(period_pass_high_));
     if (need < ring_target_) ring_target_ = std::max(need, ring_target_ / 2);
   }
   period_pass_high_ = 0;

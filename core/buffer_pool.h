@@ -8,9 +8,11 @@
 // with -ENOBUFS and wait here (BufferWaiter) until a buffer returns: that is backpressure.
 //
 // Memory follows the load, not the configured count (the ceiling): the pool is one mapping that
-// the kernel backs page by page as buffers are first written. The ring grows when one pass of
-// the kernel took more than half of it (or emptied it) and shrinks by half per trim period in
-// which the largest pass needed less; buffers that were not used during a whole trim period
+// the kernel backs page by page as buffers are first written. Every buffer kept in the ring
+// gets written as the kernel rotates through it, so the ring is kept a third larger than the
+// largest pass of the kernel: it grows by half (or to that) when a pass took more than three
+// quarters of it (or emptied it), and shrinks at most by half per trim period to what the
+// period's largest pass needed; buffers that were not used during a whole trim period
 // (1 s by default) are given back to the kernel (MADV_DONTNEED), so a burst's memory returns
 // once it is over. See docs/design.md, "The buffer pool's growth rule".
 #pragma once
@@ -220,9 +222,11 @@ class BufferPool {
     if (in_use() > in_use_high_) in_use_high_ = in_use();
   }
   // Counts the buffers the kernel took in one pass (one reactor iteration); a pass that took
-  // more than half the ring doubles it before the next one can empty it.
+  // more than three quarters of the ring grows it before the next one can empty it.
   void note_taken_from_ring();
   void grow_ring();
+  // The ring for passes of `pass` buffers: a third more, in steps of 16.
+  static uint32_t ring_for(uint32_t pass);
   void give_back(uint32_t first, uint32_t end);
 
   Reactor& reactor_;

@@ -77,12 +77,13 @@ TEST(BufferPoolGrowth, TheRingGrowsWithTheLargestPassOfReceives) {
   BufferPool pool(reactor, 4096, 1024, kNoTrimTimer);
   const uint32_t initial = pool.ring_target();
   EXPECT_EQ(initial, 64u);
-  // 200 connections whose bytes are all there when their receives are armed: the kernel fills
-  // 200 buffers in one pass, more than half of the ring, so it doubles on the way.
+  // 200 connections whose bytes are all there when their receives are armed: the kernel's
+  // passes take more than three quarters of the ring (or empty it), so it grows on the way, to
+  // a third more than the largest pass (how large depends on the kernel's batching).
   std::vector<std::string> got = receive_from_many(reactor, pool, 200, 1000);
   for (int i = 0; i < 200; ++i) ASSERT_EQ(got[i], pattern(1000, i)) << "connection " << i;
   BufferPoolStats s = pool.stats();
-  EXPECT_GE(s.ring_target, 256u);
+  EXPECT_GT(s.ring_target, initial);
   EXPECT_LE(s.ring_target, pool.count());
   EXPECT_GE(s.in_use_high, 1u);
   EXPECT_EQ(s.in_use, 0u);
@@ -97,7 +98,7 @@ TEST(BufferPoolGrowth, IdleBuffersGiveTheirMemoryBackAndTheRingShrinks) {
   const BufferPoolStats busy = pool.stats();
   EXPECT_GT(busy.resident, 64u);
   EXPECT_GE(resident_pages(pool), busy.resident);  // each was written: its page is there
-  EXPECT_GE(busy.ring_target, 256u);
+  EXPECT_GT(busy.ring_target, 64u);
 
   // The period in which they were used ends: they were used in it, so they stay.
   pool.trim();
