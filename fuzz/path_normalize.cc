@@ -2,9 +2,9 @@
 // escaped_slashes), the rest is a request path. Checks what the router and the upstream rely on
 // (http/path_normalize.h): the result starts with '/', is never longer than the input, is
 // stable under a second pass, and holds nothing a later resolver would read differently: no
-// dot segment, no "//" when merging, no encoded unreserved character and no lower-case or broken
-// percent-encoding when normalizing, no encoded slash when unescaping. The path is a heap copy
-// of exactly its length, so AddressSanitizer sees any read past it.
+// dot segment, no "//" when merging, no backslash, no encoded unreserved character and no
+// lower-case or broken percent-encoding when normalizing, no encoded slash when unescaping. The
+// path is a heap copy of exactly its length, so AddressSanitizer sees any read past it.
 #include <cstring>
 #include <memory>
 #include <string>
@@ -32,6 +32,7 @@ void check_form(std::string_view p, const http::PathNormalization& o, const std:
   if (o.merge_slashes)
     FUZZ_CHECK(p.find("//") == std::string_view::npos, "result " + shown + " holds \"//\"");
   if (!o.normalize) return;
+  FUZZ_CHECK(p.find('\\') == std::string_view::npos, "result " + shown + " holds a backslash");
   std::size_t start = 1;
   for (;;) {
     std::size_t end = p.find('/', start);

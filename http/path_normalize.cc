@@ -32,7 +32,7 @@ long rewrite_percent(char* buf, std::size_t n, const PathNormalization& o, PathE
   for (std::size_t r = 0; r < n; ++r) {
     const char c = buf[r];
     if (c != '%') {
-      buf[w++] = c;
+      buf[w++] = (c == '\\' && o.normalize) ? '/' : c;
       continue;
     }
     const bool two_more = r + 2 < n;
@@ -111,6 +111,7 @@ bool needs_work(std::string_view p, const PathNormalization& o) {
   for (std::size_t i = 0; i < p.size(); ++i) {
     const char c = p[i];
     if (c == '%' && pct) return true;
+    if (c == '\\' && o.normalize) return true;
     if (c == '/' && i + 1 < p.size()) {
       if (o.merge_slashes && p[i + 1] == '/') return true;
       if (o.normalize && p[i + 1] == '.') return true;

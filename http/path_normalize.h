@@ -7,6 +7,7 @@
 // filters and the router, and forwards the normalized path, so both sides see the same one.
 //
 // What is done (RFC 3986 6.2.2, each step optional as configured):
+// - a `\` is a `/` (as the WHATWG URL standard reads http URLs, and as Windows servers do);
 // - percent-encodings of unreserved characters (ALPHA DIGIT - . _ ~) are decoded, the others
 //   written with upper-case hex; a `%` not followed by two hex digits is an error;
 // - `%2F` and `%5C` (encoded `/` and `\`) are kept, refused, or decoded to `/` (EscapedSlashes);

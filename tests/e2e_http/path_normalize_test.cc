@@ -61,6 +61,7 @@ TEST_F(PathNormalizeTest, ADeniedPathCannotBeReachedByAnotherSpellingOfIt) {
                       {"/x/%2e%2e/admin", 403, "denied"},
                       {"/x/%2E./admin?q=1", 403, "denied"},
                       {"/../../admin", 403, "denied"},
+                      {"/x/..\\admin", 403, "denied"},
                       {"/public/../admin/../admin", 403, "denied"},
                   });
   EXPECT_EQ(upstream.request_count(), 0u);

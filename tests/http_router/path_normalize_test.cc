@@ -46,6 +46,7 @@ TEST(PathNormalizeTest, DecodesUnreservedAndUppercasesTheRest) {
   EXPECT_EQ(run("/%e2%82%ac%20%3f%25").path, "/%E2%82%AC%20%3F%25");
   EXPECT_EQ(run("/%252e%252e/x").path, "/%252e%252e/x");  // no second decoding
   EXPECT_EQ(run("/a/%2e%2E/b").path, "/b");               // decoded dots are dot segments
+  EXPECT_EQ(run("/a\\..\\b\\c").path, "/b/c");            // a backslash is a slash
   EXPECT_EQ(run("/a/%2e%2e%2fb").path, "/a/..%2Fb");      // not an encoded slash
 }
 
@@ -95,7 +96,7 @@ TEST(PathNormalizeTest, LeavesOtherFormsAndCleanPathsAlone) {
 // second pass, and holds no dot segment, no "//" and no encoded unreserved character.
 TEST(PathNormalizeTest, PropertiesHoldForRandomPaths) {
   std::mt19937 rng(7);
-  const std::string alphabet = "/./../%2e%2E%2f%5c%41%7e%zzab~";
+  const std::string alphabet = "/./../%2e%2E%2f%5c%41%7e%zzab~\\";
   for (int i = 0; i < 20000; ++i) {
     std::string in = "/";
     const int len = static_cast<int>(rng() % 24);
@@ -116,6 +117,7 @@ TEST(PathNormalizeTest, PropertiesHoldForRandomPaths) {
       ASSERT_EQ(a.path.find("/../"), std::string::npos) << in;
       ASSERT_EQ(a.path.find("%41"), std::string::npos) << in;
       ASSERT_EQ(a.path.find("%2e"), std::string::npos) << in;
+      ASSERT_EQ(a.path.find('\\'), std::string::npos) << in;
       ASSERT_FALSE(a.path.ends_with("/.") || a.path.ends_with("/..")) << in;
     }
   }
