@@ -173,6 +173,12 @@ core::Task<ReloadResult> ControlLoop::apply_reload() {
     clusters.push_back(kept);
   }
   for (ControlCluster* c : added) co_await c->warm_up();
+  if (!running_) {  // a drain began while dns answered: nothing may start now
+    for (ControlCluster* c : added) clusters_.erase(c->id());
+    r.error = "draining: the configuration no longer changes";
+    r.status = 503;
+    co_return r;
+  }
 
   // From here on the reload applies. The upgrade server's table follows the listeners first,
   // so a binary upgrade never hands over a socket a worker closes.

@@ -149,6 +149,7 @@ core::Task<void> accept_loop(ListenerSlot& slot) {
 core::Task<void> close_listener(Worker::Runtime& rt, ListenerSlot& slot, uint64_t before) {
   co_await slot.accepting.join();
   slot.acceptor.reset();
+  slot.point_at(nullptr, 0);  // no connection will be accepted under its generation any more
   rt.for_each_generation([&](WorkerGeneration& g) {
     if (g.number >= before) return;  // a listener of the same name there is another socket's
     int i = g.listener_index(slot.name);
