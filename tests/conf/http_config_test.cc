@@ -5,8 +5,8 @@
 #include <string>
 
 #include "conf/config.h"
-#include "tests/conf/config_text.h"
 #include "conf/format_string.h"
+#include "tests/conf/config_text.h"
 
 namespace ringress::conf {
 namespace {
