@@ -67,6 +67,10 @@ void DomainMatcher::add(std::string_view domain, uint32_t index) {
 
 uint32_t DomainMatcher::find(std::string_view host) const {
   host = strip_port(host);
+  // "example.com." names the same host as "example.com" (the root's empty label, RFC 1034
+  // 3.1), and nginx and most servers read it so: a virtual host must not be walked around
+  // with a trailing dot.
+  if (host.size() > 1 && host.back() == '.') host.remove_suffix(1);
   if (auto it = exact_.find(host); it != exact_.end()) return it->second;
   for (std::size_t length : suffixes_.shorter_than(host.size())) {
     std::string_view suffix = host.substr(host.size() - length);

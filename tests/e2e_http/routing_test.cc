@@ -36,6 +36,8 @@ TEST_F(RoutingTest, VirtualHostIsChosenByHost) {
   };
   for (const Case& k : std::vector<Case>{{"api.example.com", "api /x"},
                                          {"API.Example.com:8080", "api /x"},
+                                         {"api.example.com.", "api /x"},
+                                         {"api.example.com.:80", "api /x"},
                                          {"www.example.com", "web /x"},
                                          {"api.example.com.evil", "web /x"},
                                          {"example.com", "web /x"}}) {
@@ -43,7 +45,7 @@ TEST_F(RoutingTest, VirtualHostIsChosenByHost) {
     ASSERT_TRUE(has_status(r, 200)) << k.host;
     EXPECT_EQ(r.body, k.expected) << "Host: " << k.host;
   }
-  EXPECT_EQ(api.request_count(), 2u);
+  EXPECT_EQ(api.request_count(), 4u);
   EXPECT_EQ(web.request_count(), 3u);
 }
 

@@ -55,6 +55,15 @@ TEST(DomainMatcher, PortIsIgnored) {
   EXPECT_EQ(m.find("api.example.org:80"), 1u);
 }
 
+TEST(DomainMatcher, ATrailingDotNamesTheSameHost) {
+  DomainMatcher m = all_kinds();
+  EXPECT_EQ(m.find("api.example.com."), 3u);
+  EXPECT_EQ(m.find("API.example.com.:8080"), 3u);
+  EXPECT_EQ(m.find("www.example.com."), 2u);
+  EXPECT_EQ(m.find("api.example.org."), 1u);
+  EXPECT_EQ(m.find("."), 0u);
+}
+
 TEST(DomainMatcher, CaseInsensitive) {
   DomainMatcher m;
   m.add("Api.Example.COM", 0);

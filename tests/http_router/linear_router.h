@@ -22,6 +22,7 @@ namespace ringress::http::router_test {
 // "*.suffix", then the longest "prefix.*", then "*"; on a tie the host listed first. -1: none.
 inline int linear_vhost(const std::vector<conf::VirtualHost>& vhosts, std::string_view host) {
   host = routing::strip_port(host);
+  if (host.size() > 1 && host.back() == '.') host.remove_suffix(1);
   int best = -1, best_rank = 5;
   std::size_t best_length = 0;
   for (std::size_t v = 0; v < vhosts.size(); ++v) {
