@@ -73,6 +73,7 @@ core::Task<HttpListener::Connection::Step> HttpListener::Connection::receive_res
   a.in_off = 0;
   if (core::BufferSlice more = a.up.stream().try_read(); !more.empty()) {
     a.in = std::move(more);  // already here: parse it into the same send
+    a.got_bytes = true;
     note_first_byte(exchange_);
     co_return Step::more;
   }
