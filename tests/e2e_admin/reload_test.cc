@@ -464,6 +464,9 @@ TEST_F(ReloadTest, UnchangedClusterKeepsItsPooledUpstreamConnection) {
   auto requests = backend.requests();
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[1].connection, 0u);
+  // The kept cluster's stats kept counting across the reload.
+  EXPECT_EQ(stat("ringress_cluster_upstream_cx_total{cluster=\"backend\"}"), 1);
+  EXPECT_EQ(stat("ringress_cluster_upstream_cx_pool_reuse{cluster=\"backend\"}"), 1);
 
   write_config(config("two", "idle_timeout = \"30s\"\n"));
   outcome = reload_by_signal();
@@ -473,6 +476,9 @@ TEST_F(ReloadTest, UnchangedClusterKeepsItsPooledUpstreamConnection) {
   r = get_once(listen_port_, "/third");
   EXPECT_EQ(r.body, "backend /third");
   EXPECT_EQ(backend.accepted(), 2u) << "a changed cluster starts a new pool";
+  // ... and new stats (docs/operations.md, "Stats across a reload").
+  EXPECT_EQ(stat("ringress_cluster_upstream_cx_total{cluster=\"backend\"}"), 1);
+  EXPECT_EQ(stat("ringress_cluster_upstream_cx_pool_reuse{cluster=\"backend\"}"), 0);
 }
 
 // (e) POST /reload answers 200 with the new generation, 400 with the config error, 405 to a
