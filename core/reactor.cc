@@ -1,8 +1,10 @@
 #include "core/reactor.h"
 
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -14,6 +16,11 @@ namespace {
 thread_local Reactor* t_current = nullptr;
 
 constexpr unsigned kCqeBatch = 256;
+// Registered-file slots: up to the descriptor limit, at most this many (8 bytes of kernel
+// memory each).
+constexpr unsigned kMaxFileSlots = 1u << 16;
+constexpr unsigned kFileIdChunk = 1024;
+const int kNoFile = -1;
 
 }  // namespace
 
@@ -73,6 +80,46 @@ void Reactor::setup_ring(const ReactorOptions& options) {
   }
   if (!features_.recv_multishot)
     throw std::runtime_error("io_uring lacks multishot recv/accept (Linux 5.19 or newer needed)");
+  // Every io_uring_enter then skips the ring file's lookup and reference (Linux 5.18+; the
+  // registration is per thread, and only this thread enters the ring).
+  features_.registered_ring_fd = io_uring_register_ring_fd(&ring_) == 1;
+  register_file_table();
+}
+
+void Reactor::register_file_table() {
+  rlimit nofile{};
+  if (::getrlimit(RLIMIT_NOFILE, &nofile) != 0) return;
+  const auto slots = static_cast<unsigned>(std::min<rlim_t>(nofile.rlim_cur, kMaxFileSlots));
+  if (slots == 0 || io_uring_register_files_sparse(&ring_, slots) != 0) return;
+  features_.file_slots = slots;
+  attached_.assign(slots, 0);
+}
+
+const int* Reactor::file_id(int fd) {
+  const auto chunk = static_cast<std::size_t>(fd) / kFileIdChunk;
+  if (chunk >= file_ids_.size()) file_ids_.resize(chunk + 1);
+  if (!file_ids_[chunk]) {
+    file_ids_[chunk] = std::make_unique<int[]>(kFileIdChunk);
+    for (unsigned i = 0; i < kFileIdChunk; ++i)
+      file_ids_[chunk][i] = static_cast<int>(chunk * kFileIdChunk + i);
+  }
+  return &file_ids_[chunk][static_cast<std::size_t>(fd) % kFileIdChunk];
+}
+
+void Reactor::attach_file(int fd) {
+  if (fd < 0 || static_cast<unsigned>(fd) >= attached_.size()) return;
+  io_uring_sqe* s = sqe();
+  io_uring_prep_files_update(s, const_cast<int*>(file_id(fd)), 1, fd);
+  io_uring_sqe_set_data64(s, 0);
+  attached_[static_cast<unsigned>(fd)] = 1;
+}
+
+void Reactor::detach_file(int fd) {
+  if (fd < 0 || static_cast<unsigned>(fd) >= attached_.size() || !attached_[unsigned(fd)]) return;
+  attached_[static_cast<unsigned>(fd)] = 0;
+  io_uring_sqe* s = sqe();
+  io_uring_prep_files_update(s, const_cast<int*>(&kNoFile), 1, fd);
+  io_uring_sqe_set_data64(s, 0);
 }
 
 Reactor& Reactor::current() { return *t_current; }

@@ -14,6 +14,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -45,6 +46,8 @@ struct RingFeatures {
   bool ext_arg = false;
   bool recv_multishot = false;
   bool accept_multishot = false;
+  bool registered_ring_fd = false;  // io_uring_enter names the ring by its registered index
+  unsigned file_slots = 0;          // size of the sparse registered-file table (0: none)
 };
 
 class Reactor {
@@ -62,6 +65,20 @@ class Reactor {
   io_uring_sqe* sqe();
   // Submits an ASYNC_CANCEL for the operation(s) whose user_data is `target`.
   void cancel(const void* target);
+  // Registered files. A socket's slot in the ring's file table is its descriptor number, so an
+  // SQE names it by the same number and only adds IOSQE_FIXED_FILE (fixed_file()); the kernel
+  // then skips the file lookup and its reference count on every operation. attach_file()
+  // queues the registration (IORING_OP_FILES_UPDATE: submitted and run before every SQE
+  // prepared after it); detach_file() queues its removal and must come before the descriptor
+  // is closed, or the table would keep the socket open and hand a reused number the old file.
+  // A descriptor beyond the table (or a kernel without sparse tables) stays unregistered.
+  void attach_file(int fd);
+  void detach_file(int fd);
+  // Marks `s` (prepared for descriptor s->fd) as using the registered file when there is one.
+  void fixed_file(io_uring_sqe* s) const {
+    const auto fd = static_cast<unsigned>(s->fd);
+    if (fd < attached_.size() && attached_[fd]) s->flags |= IOSQE_FIXED_FILE;
+  }
   // Resumes `h` on the next loop iteration.
   void post(std::coroutine_handle<> h) { ready_.push_back(h); }
 
@@ -98,8 +115,15 @@ class Reactor {
   void arm_wake_read();
   void drain_inbox();
 
+  void register_file_table();
+  const int* file_id(int fd);
+
   io_uring ring_{};
   RingFeatures features_;
+  // attached_[fd]: slot fd holds descriptor fd's file. file_ids_ holds each slot's own number
+  // (what an attach's FILES_UPDATE reads at submission), in chunks that never move.
+  std::vector<uint8_t> attached_;
+  std::vector<std::unique_ptr<int[]>> file_ids_;
   std::vector<std::coroutine_handle<>> ready_;
   std::vector<std::coroutine_handle<>> running_;
   TimerQueue timers_;

@@ -41,6 +41,7 @@ void RecvQueue::maybe_arm() {
   pool_.cancel_wait(this);
   io_uring_sqe* s = Reactor::current().sqe();
   io_uring_prep_recv_multishot(s, fd_, nullptr, 0, 0);
+  Reactor::current().fixed_file(s);  // the owning TcpStream registered it
   limited_ = t_multishot_limit;
   if (limited_) s->file_index = room();  // sqe->optlen in newer headers: the total limit
   s->flags |= IOSQE_BUFFER_SELECT;

@@ -9,12 +9,21 @@
 
 namespace ringress::core {
 
+namespace {
+// The descriptor, registered with the ring before anything uses it (the receive arms at once).
+int attached(int fd) {
+  Reactor::current().attach_file(fd);
+  return fd;
+}
+}  // namespace
+
 TcpStream::TcpStream(Socket socket, BufferPool& pool, uint32_t high_watermark)
-    : fd_(socket.release()), recv_(new RecvQueue(fd_, pool, high_watermark)) {}
+    : fd_(attached(socket.release())), recv_(new RecvQueue(fd_, pool, high_watermark)) {}
 
 TcpStream::~TcpStream() {
   if (!recv_) return;  // released
   recv_->detach();
+  Reactor::current().detach_file(fd_);
   io_uring_sqe* s = Reactor::current().sqe();
   io_uring_prep_close(s, fd_);
   io_uring_sqe_set_data64(s, 0);
@@ -22,6 +31,7 @@ TcpStream::~TcpStream() {
 
 Socket TcpStream::release() {
   recv_->detach();
+  Reactor::current().detach_file(fd_);
   recv_ = nullptr;
   return Socket(std::exchange(fd_, -1));
 }
@@ -47,6 +57,7 @@ Task<int> TcpStream::write(const char* data, std::size_t size, TimePoint deadlin
     int rc = co_await io_op(
         [fd, p, n](io_uring_sqe* s) {
           io_uring_prep_send(s, fd, p, n, MSG_NOSIGNAL | MSG_WAITALL);
+          Reactor::current().fixed_file(s);
         },
         deadline);
     if (rc < 0) co_return rc;
@@ -68,6 +79,7 @@ Task<int> TcpStream::writev(std::span<iovec> iov, TimePoint deadline) {
     int rc = co_await io_op(
         [fd, &msg](io_uring_sqe* s) {
           io_uring_prep_sendmsg(s, fd, &msg, MSG_NOSIGNAL | MSG_WAITALL);
+          Reactor::current().fixed_file(s);
         },
         deadline);
     if (rc < 0) co_return rc;
