@@ -2,9 +2,15 @@
 
 #include <llhttp.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <array>
 #include <cstring>
 #include <new>
+
+#include "http/field_names.h"
 
 namespace ringress::http::detail {
 
@@ -28,9 +34,24 @@ constexpr auto kLineSpecial = [] {
   return t;
 }();
 
-// The first byte at or after p that kLineSpecial marks (or end). Eight bytes at a time while
-// none of them is below 0x20 or 0x7f (a tab stops the fast loop; the byte loop takes it).
+// The first byte at or after p that kLineSpecial marks (or end). Sixteen (SSE2) or eight bytes at
+// a time while none of them is below 0x20 or 0x7f (a tab stops the fast loops; the byte loop
+// takes it).
 const unsigned char* skip_plain(const unsigned char* p, const unsigned char* end) {
+#if defined(__SSE2__)
+  // Sixteen at a time: a byte is below 0x20 when min(byte, 0x1f) is the byte (unsigned).
+  const __m128i ctl_max = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f);
+  while (end - p >= 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hit =
+        _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, ctl_max), x), _mm_cmpeq_epi8(x, del));
+    if (const int mask = _mm_movemask_epi8(hit)) {
+      p += __builtin_ctz(static_cast<unsigned>(mask));
+      break;
+    }
+    p += 16;
+  }
+#endif
   constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
   while (end - p >= 8) {
     uint64_t x;
@@ -207,6 +228,42 @@ ConnectionOptions connection_options(const HeaderMap& headers) {
   }
   o.upgrade = upgrade_option && upgrade_field;
   return o;
+}
+
+// What finish_*_head needs from the fields, in one pass over them.
+struct FieldSurvey {
+  const std::string_view* host = nullptr;  // the first Host
+  uint32_t hosts = 0;
+  uint32_t content_lengths = 0;
+  bool transfer_encoding = false;
+  bool connection = false;
+  const std::string_view* expect = nullptr;  // the first Expect
+};
+
+FieldSurvey survey_fields(const HeaderMap& headers) {
+  FieldSurvey s;
+  for (const auto& f : headers) {
+    switch (known_field(f.name)) {
+      case KnownField::host:
+        if (s.hosts++ == 0) s.host = &f.value;
+        break;
+      case KnownField::content_length:
+        ++s.content_lengths;
+        break;
+      case KnownField::transfer_encoding:
+        s.transfer_encoding = true;
+        break;
+      case KnownField::connection:
+        s.connection = true;
+        break;
+      case KnownField::expect:
+        if (!s.expect) s.expect = &f.value;
+        break;
+      default:
+        break;
+    }
+  }
+  return s;
 }
 
 // Splits the request-target into path/query/origin_target; `authority` gets the authority of an
@@ -717,12 +774,9 @@ int MessageParser::finish_request_head() {
   h.target = target_;
   const bool connect = p->method == HTTP_CONNECT;
 
-  const std::string_view* host = nullptr;
-  for (const auto& f : h.headers) {
-    if (!iequals(f.name, "host")) continue;
-    if (host) return reject(400, "multiple Host headers");
-    host = &f.value;
-  }
+  const FieldSurvey fields = survey_fields(h.headers);
+  const std::string_view* host = fields.host;
+  if (fields.hosts > 1) return reject(400, "multiple Host headers");
   if (!host && h.version_minor == 1) return reject(400, "missing Host header");
   if (host && !host->empty() && !valid_authority(*host, false))
     return reject(400, "invalid Host header");
@@ -738,8 +792,8 @@ int MessageParser::finish_request_head() {
   }
 
   h.has_content_length = (p->flags & F_CONTENT_LENGTH) != 0;
-  if (h.headers.count("content-length") > 1) return reject(400, "multiple Content-Length headers");
-  const Coding coding = transfer_coding(h.headers);
+  if (fields.content_lengths > 1) return reject(400, "multiple Content-Length headers");
+  const Coding coding = fields.transfer_encoding ? transfer_coding(h.headers) : Coding::none;
   if (coding != Coding::none) {
     if (h.has_content_length) return reject(400, "both Content-Length and Transfer-Encoding");
     if (h.version_minor == 0) return reject(400, "Transfer-Encoding in an HTTP/1.0 request");
@@ -750,7 +804,8 @@ int MessageParser::finish_request_head() {
   h.content_length = h.has_content_length ? p->content_length : 0;
   if (connect && (h.chunked || h.content_length > 0)) return reject(400, "CONNECT with a body");
 
-  const ConnectionOptions options = connection_options(h.headers);
+  const ConnectionOptions options =
+      fields.connection ? connection_options(h.headers) : ConnectionOptions{};
   p->upgrade = connect || options.upgrade;
   // An upgrade is honoured only before the first body byte: a request with a body, or an
   // HTTP/1.0 one, is handled as plain HTTP (the caller drops its Upgrade/Connection fields).
@@ -761,9 +816,8 @@ int MessageParser::finish_request_head() {
   }
   set_keep_alive_flags(p, options);
   h.keep_alive = llhttp_should_keep_alive(p) != 0;
-  if (h.version_minor == 1)
-    if (const std::string_view* e = h.headers.get("expect"))
-      h.expect_continue = iequals(*e, "100-continue");
+  if (h.version_minor == 1 && fields.expect)
+    h.expect_continue = iequals(*fields.expect, "100-continue");
   return 0;
 }
 
@@ -776,7 +830,9 @@ int MessageParser::finish_response_head() {
   h.version_minor = p->http_minor;
   if (h.status < 100 || h.status > 599) return reject(502, "invalid status code");
   h.no_body = head_request_ || h.status < 200 || h.status == 204 || h.status == 304;
-  const ConnectionOptions options = connection_options(h.headers);
+  const FieldSurvey fields = survey_fields(h.headers);
+  const ConnectionOptions options =
+      fields.connection ? connection_options(h.headers) : ConnectionOptions{};
   if (h.status == 101) {
     if (!options.upgrade) return reject(502, "101 without Connection: upgrade and Upgrade");
     p->upgrade = 1;
@@ -791,8 +847,8 @@ int MessageParser::finish_response_head() {
 
   h.has_content_length = (p->flags & F_CONTENT_LENGTH) != 0;
   h.content_length = h.has_content_length ? p->content_length : 0;
-  if (h.headers.count("content-length") > 1) return reject(502, "multiple Content-Length headers");
-  const Coding coding = transfer_coding(h.headers);
+  if (fields.content_lengths > 1) return reject(502, "multiple Content-Length headers");
+  const Coding coding = fields.transfer_encoding ? transfer_coding(h.headers) : Coding::none;
   if (!h.no_body && coding != Coding::none) {
     if (h.has_content_length) return reject(502, "both Content-Length and Transfer-Encoding");
     if (h.version_minor == 0) return reject(502, "Transfer-Encoding in an HTTP/1.0 response");

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <random>
 
+#include "http/field_names.h"
+
 namespace ringress::http {
 namespace {
 
@@ -23,9 +25,9 @@ void for_each_token(std::string_view list, F f) {
 // Fields a Connection option may never remove: the message framing and the request's authority.
 // Honouring `Connection: content-length` would forward a body without its length (the body then
 // reads as a second request upstream: request smuggling).
-bool is_protected_from_connection(std::string_view name) {
-  return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
-         iequals(name, "host");
+bool is_protected_from_connection(KnownField k) {
+  return k == KnownField::content_length || k == KnownField::transfer_encoding ||
+         k == KnownField::host;
 }
 
 std::string_view length_text(core::Arena& arena, uint64_t v) {
@@ -94,13 +96,14 @@ std::string_view first_element(const HeaderMap& headers, std::string_view name) 
 void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {
   // Fields named by Connection are hop-by-hop too (RFC 9110 7.6.1).
   for (const auto& f : headers) {
-    if (!iequals(f.name, "connection")) continue;
+    if (known_field(f.name) != KnownField::connection) continue;
     for_each_token(f.value, [&](std::string_view token) {
-      if (keep_upgrade && iequals(token, "upgrade")) return;
-      if (iequals(token, "connection") || is_protected_from_connection(token)) return;
+      const KnownField k = known_field(token);
+      if (keep_upgrade && k == KnownField::upgrade) return;
+      if (k == KnownField::connection || is_protected_from_connection(k)) return;
       // Removing while iterating is not possible; mark by clearing the name's value below.
       for (auto& g : headers.fields())
-        if (iequals(g.name, token) && !iequals(g.name, "connection")) g.name = {};
+        if (iequals(g.name, token)) g.name = {};
     });
   }
   auto& fields = headers.fields();
@@ -108,11 +111,23 @@ void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     std::string_view n = fields[i].name;
     if (n.empty()) continue;
-    if (iequals(n, "connection") || iequals(n, "keep-alive") || iequals(n, "proxy-connection") ||
-        iequals(n, "transfer-encoding") || iequals(n, "trailer") || iequals(n, "expect"))
-      continue;
-    if (iequals(n, "te") && !iequals(fields[i].value, "trailers")) continue;
-    if (iequals(n, "upgrade") && !keep_upgrade) continue;
+    switch (known_field(n)) {
+      case KnownField::connection:
+      case KnownField::keep_alive:
+      case KnownField::proxy_connection:
+      case KnownField::transfer_encoding:
+      case KnownField::trailer:
+      case KnownField::expect:
+        continue;
+      case KnownField::te:
+        if (!iequals(fields[i].value, "trailers")) continue;
+        break;
+      case KnownField::upgrade:
+        if (!keep_upgrade) continue;
+        break;
+      default:
+        break;
+    }
     fields[out++] = fields[i];
   }
   fields.resize(out);
