@@ -13,8 +13,6 @@
 namespace ringress::core {
 namespace {
 
-thread_local Reactor* t_current = nullptr;
-
 constexpr unsigned kCqeBatch = 256;
 // Registered-file slots: up to the descriptor limit, at most this many (8 bytes of kernel
 // memory each).
@@ -25,13 +23,13 @@ const int kNoFile = -1;
 }  // namespace
 
 Reactor::Reactor(ReactorOptions options) {
-  if (t_current) throw std::logic_error("a thread has at most one Reactor");
+  if (current_) throw std::logic_error("a thread has at most one Reactor");
   setup_ring(options);
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
   if (wake_fd_ < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
   ready_.reserve(4096);
   running_.reserve(4096);
-  t_current = this;
+  current_ = this;
   Clock::refresh();
   arm_wake_read();
 }
@@ -39,7 +37,7 @@ Reactor::Reactor(ReactorOptions options) {
 Reactor::~Reactor() {
   io_uring_queue_exit(&ring_);
   ::close(wake_fd_);
-  t_current = nullptr;
+  current_ = nullptr;
 }
 
 void Reactor::setup_ring(const ReactorOptions& options) {
@@ -122,8 +120,7 @@ void Reactor::detach_file(int fd) {
   io_uring_sqe_set_data64(s, 0);
 }
 
-Reactor& Reactor::current() { return *t_current; }
-Reactor* Reactor::current_or_null() { return t_current; }
+constinit thread_local Reactor* Reactor::current_ = nullptr;
 
 io_uring_sqe* Reactor::sqe() {
   io_uring_sqe* s = io_uring_get_sqe(&ring_);
