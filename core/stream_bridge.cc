@@ -17,6 +17,14 @@ struct Shared {
     a.cancel();
     b.cancel();
   }
+  // `side` failed with `error`; a cancel is the abort of the other pump, not a failure.
+  void fail(const Stream& side, int error) {
+    if (error != -ECANCELED && !result.reset) {
+      result.reset = true;
+      result.a_failed = &side == &a;
+    }
+    abort();
+  }
 };
 
 constexpr std::size_t kBatch = 16;
@@ -26,8 +34,7 @@ Task<void> pump(Shared& s, Stream& from, Stream& to, uint64_t& bytes, BufferSlic
   if (!first.empty()) {
     int w = co_await to.write(first.data(), first.size(), deadline_after(s.idle));
     if (w < 0) {
-      if (w != -ECANCELED) s.result.reset = true;
-      s.abort();
+      s.fail(to, w);
       co_return;
     }
     bytes += first.size();
@@ -42,8 +49,7 @@ Task<void> pump(Shared& s, Stream& from, Stream& to, uint64_t& bytes, BufferSlic
       co_return;
     }
     if (r.error < 0) {
-      if (r.error != -ECANCELED) s.result.reset = true;
-      s.abort();
+      s.fail(from, r.error);
       co_return;
     }
     if (r.eof()) {
@@ -68,8 +74,7 @@ Task<void> pump(Shared& s, Stream& from, Stream& to, uint64_t& bytes, BufferSlic
     int w = co_await to.writev(std::span<iovec>(iov, n), deadline_after(s.idle));
     for (std::size_t i = 0; i < n; ++i) slices[i].reset();
     if (w < 0) {
-      if (w != -ECANCELED) s.result.reset = true;
-      s.abort();
+      s.fail(to, w);
       co_return;
     }
     bytes += total;

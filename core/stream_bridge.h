@@ -18,7 +18,8 @@ struct BridgeResult {
   uint64_t a_to_b = 0;
   uint64_t b_to_a = 0;
   bool idle_timeout = false;
-  bool reset = false;  // a side failed (reset, write error): both were closed
+  bool reset = false;     // a side failed (reset, write error): both were closed
+  bool a_failed = false;  // with reset: the first failure was a read from or a write to a
 };
 
 // Cancelling either stream (from outside) ends the bridge.

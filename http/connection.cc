@@ -67,6 +67,18 @@ void count_reply(HttpStats& stats, std::string_view f) {
     ++stats.cancelled;
 }
 
+// The exchange of a request that starts now.
+Exchange new_exchange(core::Arena& arena, core::CancelToken& cancel, std::string_view client_ip,
+                      uint16_t client_port) {
+  Exchange e(arena);
+  e.cancel = &cancel;
+  e.start = core::Clock::now();
+  e.start_wall = core::Clock::wall();
+  e.client_ip = client_ip;
+  e.client_port = client_port;
+  return e;
+}
+
 }  // namespace
 
 HttpListener::Connection::Connection(HttpListener& l, core::Socket socket, Peer& peer)
@@ -99,10 +111,14 @@ core::Task<bool> HttpListener::Connection::accept_tls() {
     ++l_.stats_.tls_plain_http;
     RLOG_INFO("listener %s: %s:%u sent plain HTTP to a TLS port", l_.listener_.name.c_str(),
               client_ip_.c_str(), client_port_);
-    static constexpr std::string_view kReply =
-        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 47\r\n"
-        "Connection: close\r\n\r\nThis port speaks TLS: use https:// to connect.\n";
-    co_await tcp_.write(kReply.data(), kReply.size(), deadline);
+    // A request like any other answered 400 (DPE): logged and counted, through the filters.
+    ++l_.stats_.requests;
+    acquire_context();
+    exchange_ = new_exchange(ctx_->arena, cancel_, client_ip_, client_port_);
+    co_await reply(400, "This port speaks TLS: use https:// to connect.\n", flags::kBadRequest,
+                   true);
+    finish();
+    release_context();
     co_return false;
   }
   ++l_.stats_.tls_handshakes;
@@ -294,12 +310,7 @@ core::Task<bool> HttpListener::Connection::serve_one() {
   if (got == Input::closed) co_return false;
   ++l_.stats_.requests;  // answered, one way or another
   if (!ctx_) acquire_context();
-  exchange_ = Exchange(ctx_->arena);
-  exchange_.cancel = &cancel_;
-  exchange_.start = core::Clock::now();
-  exchange_.start_wall = core::Clock::wall();
-  exchange_.client_ip = client_ip_;
-  exchange_.client_port = client_port_;
+  exchange_ = new_exchange(ctx_->arena, cancel_, client_ip_, client_port_);
   if (got == Input::timeout) {
     co_await reply(408, "request headers not received in time\n", flags::kRequestTimeout, true);
     finish();

@@ -28,6 +28,9 @@ inline constexpr std::string_view kUpstreamProtocolError = "UPE";
 inline constexpr std::string_view kUpstreamTimeout = "UT";
 inline constexpr std::string_view kNoHealthyUpstream = "UH";  // no host of the cluster available
 inline constexpr std::string_view kUpstreamOverflow = "UO";   // over a circuit breaker's limit
+// The upstream's response, of a status the route retries, passed on: no retry was left (its
+// attempts, or the retry budget or max_retries allowed none).
+inline constexpr std::string_view kRetryLimitExceeded = "URX";
 inline constexpr std::string_view kRateLimited = "RL";
 inline constexpr std::string_view kFaultInjected = "FI";
 inline constexpr std::string_view kBodyTooLarge = "BTL";

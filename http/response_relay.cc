@@ -16,6 +16,12 @@ void note_first_byte(Exchange& e) {
   if (e.upstream_first_byte == core::TimePoint{}) e.upstream_first_byte = core::Clock::now();
 }
 
+// A response the policy retries that no retry followed: the request could have been sent again
+// (retries on, no body, no upgrade), so what stopped it was the attempts, budget or breaker.
+bool retry_limit_reached(const conf::RetryPolicy& p, const RequestHead& req) {
+  return p.attempts > 0 && !has_body(req) && !req.upgrade;
+}
+
 }  // namespace
 
 core::Task<HttpListener::Connection::Outcome> HttpListener::Connection::relay_response(Attempt& a) {
@@ -142,7 +148,11 @@ core::Task<HttpListener::Connection::Step> HttpListener::Connection::on_response
     }
     co_return Step::more;
   }
-  if (a.may_retry && retries_on_status(a.route.retry, resp.status)) co_return Step::retry;
+  if (retries_on_status(a.route.retry, resp.status)) {
+    if (a.may_retry) co_return Step::retry;
+    if (retry_limit_reached(a.route.retry, req))
+      exchange_.response_flags = flags::kRetryLimitExceeded;
+  }
   exchange_.response = &resp;
   const bool tunnel = resp.upgrade;
   HeaderMap& h = resp.headers;
@@ -235,6 +245,13 @@ core::Task<HttpListener::Connection::Step> HttpListener::Connection::tunnel(Atte
       co_await core::bridge(*down_, a.up.stream(), idle, std::move(down_rest), std::move(up_rest));
   exchange_.bytes_received += br.a_to_b;
   exchange_.bytes_sent += br.b_to_a;
+  // Both sides closing (FIN) is the tunnel's normal end: no flag.
+  if (cancel_.cancelled())
+    exchange_.response_flags = flags::kCancelled;
+  else if (br.idle_timeout)
+    exchange_.response_flags = flags::kStreamIdleTimeout;
+  else if (br.reset)
+    exchange_.response_flags = br.a_failed ? flags::kDownstreamClosed : flags::kUpstreamReset;
   co_return Step::ended;
 }
 

@@ -2,7 +2,8 @@
 // upstream failure: each case makes ringress answer (or cut) one request for one reason and checks
 // what the client got and the line "STATUS FLAGS" (docs/configuration.md, the flag table); the
 // flags tested elsewhere: NR (e2e_admin), DPE (exchange_rules_test), UH (cluster_test), DC and UR
-// (fault_phase_test). Then the upstream timing variables, in text and JSON.
+// (fault_phase_test). Then the flags of tunnels, and the upstream timing variables, in text and
+// JSON.
 #include <signal.h>
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include "tests/e2e_http/http_proxy_test.h"
 #include "tests/support/log_file.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
 
 namespace ringress::test {
 namespace {
@@ -27,12 +29,19 @@ class ResponseFlagsTest : public HttpProxyTest {
                                           const std::string& format = "%STATUS% %RESPONSE_FLAGS%",
                                           bool json = false) {
     if (dir_.path().empty()) return ::testing::AssertionFailure() << "no temp dir";
+    return start(with_log(std::move(config), filters, format, json));
+  }
+  // `config` with those filters and that access log.
+  HttpProxyConfig with_log(HttpProxyConfig config,
+                           const std::string& filters = R"("access_log", "router")",
+                           const std::string& format = "%STATUS% %RESPONSE_FLAGS%",
+                           bool json = false) {
     log_path_ = dir_.path() + "/access.log";
     config.listener_keys.push_back("filters = [" + filters + "]");
     config.listener_keys.push_back("access_log = { path = " + toml_string(log_path_) +
                                    ", format = " + toml_string(format) +
                                    (json ? ", json = true" : "") + " }");
-    return start(config);
+    return config;
   }
   // The access log's lines once it has `n`.
   std::vector<std::string> lines(size_t n) const {
@@ -242,6 +251,148 @@ TEST_F(ResponseFlagsTest, CutAtDrainTimeoutIsSC) {
   ASSERT_TRUE(status);
   EXPECT_TRUE(status->success()) << status->describe();
   EXPECT_EQ(lines(1), std::vector<std::string>{"0 SC"});
+}
+
+// Plain HTTP sent to a TLS port: the fixed 400 is a request like any other (DPE), in the access log
+// and in /stats.
+TEST_F(ResponseFlagsTest, PlainHttpOnATlsPortIsDPE) {
+  const TestPki* pki = shared_test_pki();
+  ASSERT_NE(pki, nullptr);
+  ASSERT_FALSE(dir_.path().empty());
+  HttpUpstream upstream(describe_request);
+  HttpProxyConfig config = config_for(upstream.port());
+  config.listener_keys.push_back(
+      "tls = { certificates = [{ cert = " + toml_string(pki->a_ecdsa.cert) +
+      ", key = " + toml_string(pki->a_ecdsa.key) + " }] }");
+  const uint16_t admin_port = free_port();
+  ASSERT_TRUE(proxy_.start(with_log(config).toml() + "\n[admin]\naddress = \"127.0.0.1:" +
+                               std::to_string(admin_port) + "\"\n",
+                           listen_port_));
+  HttpMessage r = get("/plain");
+  ASSERT_TRUE(has_status(r, 400));
+  EXPECT_EQ(r.head,
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 47\r\n"
+            "Connection: close\r\n\r\n");
+  EXPECT_EQ(r.body, "This port speaks TLS: use https:// to connect.\n");
+  EXPECT_EQ(lines(1), std::vector<std::string>{"400 DPE"});
+  EXPECT_EQ(upstream.accepted(), 0u);
+
+  const Deadline by = soon();
+  while (!port_is_listening(admin_port) && Clock::now() < by)
+    std::this_thread::sleep_for(milliseconds(10));
+  HttpClient admin(admin_port);
+  ASSERT_TRUE(admin.connected());
+  HttpMessage stats = admin.round_trip(request_bytes("GET", "/stats", {{"Host", "admin"}}), soon());
+  ASSERT_TRUE(has_status(stats, 200));
+  for (const char* line :
+       {"\nringress_downstream_rq_total 1\n", "\nringress_downstream_rq_4xx 1\n",
+        "\nringress_downstream_rq_bad_request 1\n", "\nringress_downstream_tls_plain_http 1\n"})
+    EXPECT_NE(stats.body.find(line), std::string::npos) << line << stats.body;
+}
+
+// An upstream that always answers 503, on a route that retries 5xx twice: three tries, then the
+// last 503 goes to the client as the upstream sent it, flagged URX.
+TEST_F(ResponseFlagsTest, RetriableStatusWithNoRetryLeftIsURX) {
+  HttpUpstream upstream([](const UpstreamRequest&) {
+    UpstreamReply r;
+    r.bytes = response_bytes(503, "Service Unavailable", {}, "busy");
+    return r;
+  });
+  ASSERT_TRUE(start_logged(config_for(
+      upstream.port(), R"(retry = { on = ["5xx"], attempts = 2, backoff = { base = "0ms" } })")));
+  HttpClient c = client();
+  ASSERT_TRUE(c.connected());
+  HttpMessage r = c.round_trip(get_request("/busy"), soon());
+  ASSERT_TRUE(has_status(r, 503));
+  EXPECT_EQ(r.head, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\n");
+  EXPECT_EQ(r.body, "busy");
+  EXPECT_EQ(upstream.request_count(), 3u);
+  // A request with a body is never sent twice: its 503 is only the upstream's.
+  r = c.round_trip(request_bytes("POST", "/busy", {{"Host", "h"}, {"Content-Length", "1"}}) + "x",
+                   soon());
+  ASSERT_TRUE(has_status(r, 503));
+  EXPECT_EQ(r.body, "busy");
+  EXPECT_EQ(upstream.request_count(), 4u);
+  EXPECT_EQ(lines(2), (std::vector<std::string>{"503 URX", "503 -"}));
+}
+
+// A WebSocket handshake for `target`, and the upstream's 101 for it.
+std::string websocket_handshake(std::string_view target) {
+  return request_bytes("GET", target,
+                       {{"Host", "ws.example"},
+                        {"Connection", "Upgrade"},
+                        {"Upgrade", "websocket"},
+                        {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                        {"Sec-WebSocket-Version", "13"}});
+}
+UpstreamReply switching(UpstreamReply::Then then) {
+  UpstreamReply r;
+  r.bytes = response_bytes(101, "Switching Protocols",
+                           {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}}, "", false);
+  r.then = then;
+  return r;
+}
+constexpr const char* kSwitchedHead =
+    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n";
+
+// A tunnel ends by how its sides closed: both with FIN is no failure; an upstream's reset is UR,
+// the client's DC; no byte either way for the route's idle_timeout, SI.
+TEST_F(ResponseFlagsTest, TunnelEndsAreFlaggedBySideAndHow) {
+  HttpUpstream echo([](const UpstreamRequest&) { return switching(UpstreamReply::Then::echo); });
+  HttpUpstream resets([](const UpstreamRequest&) { return switching(UpstreamReply::Then::reset); });
+  HttpProxyConfig config =
+      config_for(echo.port(), R"(allow_upgrade = true, idle_timeout = "300ms")");
+  config.virtual_hosts[0].routes.insert(
+      config.virtual_hosts[0].routes.begin(),
+      R"({ prefix = "/ws", cluster = "resets", allow_upgrade = true })");
+  config.clusters.push_back({"resets", {resets.port()}, {}});
+  ASSERT_TRUE(start_logged(config));
+
+  // Closed by both, with FIN: the bytes crossed, no flag.
+  HttpClient fin = client();
+  ASSERT_TRUE(fin.connected());
+  HttpMessage r = fin.round_trip(websocket_handshake("/chat"), soon());
+  ASSERT_EQ(r.head, kSwitchedHead) << r.describe();
+  ASSERT_TRUE(fin.send("ping", soon()).ok());
+  std::string echoed;
+  ASSERT_TRUE(fin.recv_raw(echoed, 4, soon()).ok());
+  EXPECT_EQ(echoed, "ping");
+  shutdown_write(fin.fd());
+  std::string extra;
+  EXPECT_EQ(fin.wait_closed(soon(), &extra).status, IoResult::kEof);
+  EXPECT_EQ(extra, "");
+  EXPECT_EQ(lines(1), std::vector<std::string>{"101 -"});
+
+  // The upstream resets after its 101: UR, and the client's connection closes.
+  HttpClient cut = client();
+  ASSERT_TRUE(cut.connected());
+  r = cut.round_trip(websocket_handshake("/ws"), soon());
+  ASSERT_EQ(r.head, kSwitchedHead) << r.describe();
+  IoResult closed = cut.wait_closed(soon(), &extra);
+  EXPECT_TRUE(closed.status == IoResult::kEof || closed.status == IoResult::kReset)
+      << closed.describe();
+  EXPECT_EQ(extra, "");
+  EXPECT_EQ(lines(2), (std::vector<std::string>{"101 -", "101 UR"}));
+
+  // The client resets: DC.
+  HttpClient gone = client();
+  ASSERT_TRUE(gone.connected());
+  r = gone.round_trip(websocket_handshake("/chat"), soon());
+  ASSERT_EQ(r.head, kSwitchedHead) << r.describe();
+  set_linger_zero(gone.fd());
+  gone.close();
+  EXPECT_EQ(lines(3), (std::vector<std::string>{"101 -", "101 UR", "101 DC"}));
+
+  // Quiet both ways past the route's idle_timeout: SI, and the tunnel is closed.
+  HttpClient quiet = client();
+  ASSERT_TRUE(quiet.connected());
+  r = quiet.round_trip(websocket_handshake("/chat"), soon());
+  ASSERT_EQ(r.head, kSwitchedHead) << r.describe();
+  closed = quiet.wait_closed(soon(), &extra);
+  EXPECT_TRUE(closed.status == IoResult::kEof || closed.status == IoResult::kReset)
+      << closed.describe();
+  EXPECT_EQ(extra, "");
+  EXPECT_EQ(lines(4), (std::vector<std::string>{"101 -", "101 UR", "101 DC", "101 SI"}));
 }
 
 constexpr const char* kTimingFormat =
