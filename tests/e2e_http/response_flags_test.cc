@@ -395,6 +395,28 @@ TEST_F(ResponseFlagsTest, TunnelEndsAreFlaggedBySideAndHow) {
   EXPECT_EQ(lines(4), (std::vector<std::string>{"101 -", "101 UR", "101 DC", "101 SI"}));
 }
 
+// A tunnel still open at drain_timeout is cut by ringress: SC.
+TEST_F(ResponseFlagsTest, TunnelCutAtDrainTimeoutIsSC) {
+  HttpUpstream echo([](const UpstreamRequest&) { return switching(UpstreamReply::Then::echo); });
+  HttpProxyConfig config = config_for(echo.port(), "allow_upgrade = true");
+  config.drain_timeout = "300ms";
+  ASSERT_TRUE(start_logged(config));
+  HttpClient c = client();
+  ASSERT_TRUE(c.connected());
+  HttpMessage r = c.round_trip(websocket_handshake("/chat"), soon());
+  ASSERT_EQ(r.head, kSwitchedHead) << r.describe();
+  ASSERT_TRUE(proxy_.signal(SIGTERM));
+  std::string extra;
+  IoResult closed = c.wait_closed(soon(), &extra);
+  EXPECT_TRUE(closed.status == IoResult::kEof || closed.status == IoResult::kReset)
+      << closed.describe();
+  EXPECT_EQ(extra, "");
+  auto status = proxy_.wait_exit(stretched(seconds(10)));
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->success()) << status->describe();
+  EXPECT_EQ(lines(1), std::vector<std::string>{"101 SC"});
+}
+
 constexpr const char* kTimingFormat =
     "%STATUS% %RESPONSE_DURATION% %UPSTREAM_SERVICE_TIME% %RESPONSE_TX_DURATION% "
     "%UPSTREAM_CONNECT_TIME% %UPSTREAM_REQUEST_ATTEMPT_COUNT% %DURATION%";
