@@ -335,6 +335,12 @@ core::Task<bool> HttpListener::Connection::serve_one() {
   } else if (!has_body(req)) {
     if (ctx_->request_parser.parse(in_, in_off_) != ParseStatus::message_complete) close_ = true;
     request_complete_ = true;
+    if (in_off_ >= in_.size()) {
+      // The head is in the arena: its receive buffer goes back now, not after the response
+      // (1,000 requests in flight held 1,000 buffers, a page written in each).
+      in_.reset();
+      in_off_ = 0;
+    }
   }
   co_await run_filters_and_route();
   finish();
