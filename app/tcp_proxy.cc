@@ -1,11 +1,15 @@
 #include "app/tcp_proxy.h"
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <cstring>
 
 #include "core/connect.h"
 #include "core/log.h"
 #include "core/stream_bridge.h"
+#include "http/format.h"
 #include "tls/transport.h"
 
 namespace ringress::app {
@@ -14,6 +18,26 @@ namespace {
 // Hosts a session remembers having tried (connect_attempts may be higher: later attempts may
 // then repeat a host).
 constexpr std::size_t kMaxTried = 16;
+
+// The client's address into `log` (`ip` holds its text), for the access log.
+void note_client(int fd, http::Exchange& log, char (&ip)[INET6_ADDRSTRLEN]) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return;
+  const void* address = nullptr;
+  if (ss.ss_family == AF_INET) {
+    const auto& in = reinterpret_cast<const sockaddr_in&>(ss);
+    address = &in.sin_addr;
+    log.client_port = ntohs(in.sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(ss);
+    address = &in6.sin6_addr;
+    log.client_port = ntohs(in6.sin6_port);
+  } else {
+    return;
+  }
+  if (inet_ntop(ss.ss_family, address, ip, sizeof(ip))) log.client_ip = ip;
+}
 }  // namespace
 
 // Lets the worker's scope end a session (drain timeout): cancelling fails every pending
@@ -33,8 +57,13 @@ struct TcpProxy::Session final : core::Cancellable {
 };
 
 TcpProxy::TcpProxy(const conf::Listener& listener, const lb::ClusterRefs& clusters,
-                   core::BufferPool& pool, uint32_t connection_buffer, TcpStats& stats)
+                   core::BufferPool& pool, uint32_t connection_buffer, TcpStats& stats,
+                   http::AccessLogSinks& logs)
     : listener_(listener), pool_(pool), connection_buffer_(connection_buffer), stats_(stats) {
+  if (listener.access_log) {
+    log_sink_ = &logs.open(listener.access_log->path);
+    line_.reserve(512);
+  }
   targets_.reserve(clusters.size());
   auto index = [&](std::size_t cluster) {
     for (std::size_t i = 0; i < targets_.size(); ++i)
@@ -55,9 +84,30 @@ int TcpProxy::target_for(std::string_view name) const {
   return default_target_;
 }
 
+void TcpProxy::end(http::Exchange& log, std::string_view flags) {
+  --stats_.active;
+  if (!log_sink_) return;
+  log.response_flags = flags;
+  line_.clear();
+  if (listener_.access_log->json)
+    http::append_format_json(line_, listener_.access_log->format, log);
+  else
+    http::append_format(line_, listener_.access_log->format, log);
+  line_.push_back('\n');
+  log_sink_->write(line_);
+}
+
 core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   ++stats_.accepted;
   ++stats_.active;
+  // The session's facts for its access log line: the fields of an exchange a TCP session has.
+  http::Exchange log;
+  char client_ip[INET6_ADDRSTRLEN];
+  if (log_sink_) {
+    log.start = core::Clock::now();
+    log.start_wall = std::chrono::system_clock::now();
+    note_client(client.fd(), log, client_ip);
+  }
   tls::Transport downstream(std::move(client), pool_, connection_buffer_);
   Session session(downstream);
   scope.add(session);
@@ -70,7 +120,9 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
     tls::ClientHello hello = co_await downstream.read_client_hello(deadline);
     if (hello.outcome == tls::ClientHello::Outcome::none) {
       if (hello.failed) ++stats_.tls_handshake_failures;
-      --stats_.active;
+      end(log, session.cancelled() ? http::flags::kCancelled
+               : hello.failed      ? http::flags::kBadRequest
+                                   : http::flags::kDownstreamClosed);
       co_return;
     }
     if (!listener_.sni_routes.empty()) {
@@ -79,7 +131,7 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
         ++stats_.sni_no_route;
         RLOG_INFO("listener %s: no sni_routes entry for server name \"%s\"; closing client",
                   listener_.name.c_str(), hello.server_name.c_str());
-        --stats_.active;
+        end(log, http::flags::kNoRoute);
         co_return;
       }
     }
@@ -90,7 +142,7 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
         ++stats_.tls_handshake_failures;
         RLOG_INFO("listener %s: TLS handshake with a client failed: %s", listener_.name.c_str(),
                   downstream.failure().c_str());
-        --stats_.active;
+        end(log, session.cancelled() ? http::flags::kCancelled : http::flags::kBadRequest);
         co_return;
       }
       if (downstream.resumed()) ++stats_.tls_resumed;
@@ -102,12 +154,13 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   Target& t = targets_[static_cast<std::size_t>(target)];
   lb::UpstreamCluster& uc = *t.cluster;
   const conf::Cluster& cluster = uc.config;
+  log.cluster_name = cluster.name;
   if (uc.connections_full()) {
     ++stats_.overflow;
     ++uc.counters().overflow_connections;
     RLOG_WARN("listener %s: cluster %s is at its circuit breaker max_connections; closing client",
               listener_.name.c_str(), cluster.name.c_str());
-    --stats_.active;
+    end(log, http::flags::kUpstreamOverflow);
     co_return;
   }
   // The session keeps the snapshot it started with, and its host's slot with it.
@@ -131,6 +184,9 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
     host_index = *picked;
     if (tried < kMaxTried) attempted[tried++] = host_index;
     host = &snapshot->host(host_index);
+    log.upstream_host = host->address_text;
+    ++log.upstream_attempts;
+    if (log_sink_) log.upstream_start = core::Clock::now();
     connected_by = core::deadline_after(cluster.connect_timeout);
     core::ConnectResult r = co_await core::connect_tcp(host->address, connected_by, &session.token);
     if (r.error == 0) {
@@ -146,21 +202,21 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
               host->address_text.c_str(), cluster.name.c_str(), std::strerror(-r.error));
   }
   if (session.cancelled()) {
-    --stats_.active;
+    end(log, http::flags::kCancelled);
     co_return;
   }
   if (no_host) {
     ++stats_.no_healthy_upstream;
     RLOG_WARN("listener %s: no healthy upstream in cluster %s; closing client",
               listener_.name.c_str(), cluster.name.c_str());
-    --stats_.active;
+    end(log, http::flags::kNoHealthyUpstream);
     co_return;
   }
   if (!upstream.valid()) {
     ++stats_.no_upstream;
     RLOG_WARN("listener %s: no host of cluster %s reachable after %u attempts; closing client",
               listener_.name.c_str(), cluster.name.c_str(), listener_.connect_attempts);
-    --stats_.active;
+    end(log, http::flags::kUpstreamConnectFailure);
     co_return;
   }
   // Counted while the upstream connection is open (max_connections, least_request).
@@ -186,7 +242,7 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
                                                    connected_by, &session.token);
     if (rc == -ECANCELED) {
       session.up = nullptr;
-      --stats_.active;
+      end(log, http::flags::kCancelled);
       co_return;
     }
     if (rc != 0) {
@@ -196,10 +252,11 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
                 upstream_transport.failure().c_str());
       if (rc == -EPROTO) t.sessions[slot].reset();
       session.up = nullptr;
-      --stats_.active;
+      end(log, http::flags::kUpstreamConnectFailure);
       co_return;
     }
   }
+  if (log_sink_) log.upstream_connect = core::Clock::now() - log.upstream_start;
   core::Stream& up = upstream_transport.stream();
   if (!hello_bytes.empty()) {
     int w = co_await up.write(hello_bytes.data(), hello_bytes.size(),
@@ -207,10 +264,11 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
     if (w < 0) {
       ++stats_.reset;
       session.up = nullptr;
-      --stats_.active;
+      end(log, session.cancelled() ? http::flags::kCancelled : http::flags::kUpstreamReset);
       co_return;
     }
     stats_.bytes_downstream_to_upstream += hello_bytes.size();
+    log.bytes_received = hello_bytes.size();
   }
   core::BridgeResult r = co_await core::bridge(down, up, listener_.idle_timeout);
   session.up = nullptr;
@@ -224,7 +282,13 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
     RLOG_DEBUG("listener %s: idle timeout, closed both sides", listener_.name.c_str());
   }
   if (r.reset) ++stats_.reset;
-  --stats_.active;
+  log.bytes_received += r.a_to_b;
+  log.bytes_sent = r.b_to_a;
+  // Cancelled at drain_timeout, the bridge ends with its streams failed: a cut, not a reset.
+  end(log, session.cancelled() ? http::flags::kCancelled
+           : r.idle_timeout    ? http::flags::kStreamIdleTimeout
+           : r.reset           ? http::flags::kUpstreamReset
+                               : http::flags::kNone);
 }
 
 }  // namespace ringress::app

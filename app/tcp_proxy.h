@@ -9,6 +9,8 @@
 // TLS: a listener with tls terminates it (the upstream gets plaintext, or TLS again when its
 // cluster originates TLS); without tls, sni_routes only read the ClientHello and forward every
 // byte untouched (SNI passthrough).
+// Access log (the listener's access_log): one line per session, formatted once when it ends,
+// with its response flag (docs/configuration.md, TCP listeners).
 #pragma once
 
 #include <deque>
@@ -22,6 +24,8 @@
 #include "core/socket.h"
 #include "core/task.h"
 #include "core/task_scope.h"
+#include "http/access_log_sink.h"
+#include "http/exchange.h"
 #include "lb/cluster_refs.h"
 #include "lb/upstream_cluster.h"
 #include "tls/server_names.h"
@@ -32,8 +36,9 @@ namespace ringress::app {
 class TcpProxy {
  public:
   // `clusters[i]` is this worker's state for config.clusters[i].
+  // `logs` opens the listener's access log file, when it has one.
   TcpProxy(const conf::Listener& listener, const lb::ClusterRefs& clusters, core::BufferPool& pool,
-           uint32_t connection_buffer, TcpStats& stats);
+           uint32_t connection_buffer, TcpStats& stats, http::AccessLogSinks& logs);
   // Runs one session to its end. `scope` is the worker's: its cancel() ends the session.
   core::Task<void> serve(core::Socket client, core::TaskScope& scope);
 
@@ -45,6 +50,9 @@ class TcpProxy {
   };
   // The target for a ClientHello's server name; -1 when none matches and there is no default.
   int target_for(std::string_view server_name) const;
+  // A session's end: counts it closed and writes its access log line with `flags` (an
+  // http::flags code). `log` holds the session's facts; its views must still be valid.
+  void end(http::Exchange& log, std::string_view flags);
 
   const conf::Listener& listener_;
   core::BufferPool& pool_;
@@ -52,7 +60,9 @@ class TcpProxy {
   TcpStats& stats_;
   std::vector<Target> targets_;
   int default_target_ = -1;
-  tls::ServerNameTable sni_targets_;  // sni_routes: server name -> target
+  tls::ServerNameTable sni_targets_;         // sni_routes: server name -> target
+  http::AccessLogSink* log_sink_ = nullptr;  // null without access_log
+  std::string line_;  // the line being formatted (never across a suspension: one at a time)
 };
 
 }  // namespace ringress::app

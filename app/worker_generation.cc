@@ -24,7 +24,7 @@ WorkerGeneration::WorkerGeneration(uint64_t number, std::shared_ptr<const conf::
   for (const auto& l : this->config->listeners) {
     if (l.protocol == conf::Protocol::tcp) {
       auto& p = tcp.emplace_back(
-          std::make_unique<TcpProxy>(l, clusters, buffers, connection_buffer, tcp_stats));
+          std::make_unique<TcpProxy>(l, clusters, buffers, connection_buffer, tcp_stats, logs));
       http.emplace_back();
       serve.push_back([p = p.get()](core::Socket s, core::TaskScope& scope) {
         return p->serve(std::move(s), scope);

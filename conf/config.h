@@ -113,6 +113,8 @@ struct Listener {
   std::vector<SniRoute> sni_routes;  // pick the cluster by the ClientHello's server name
   Duration idle_timeout{3600000};    // no bytes either way for this long closes both sides
   uint32_t connect_attempts = 3;     // endpoints tried before giving up on a connection
+  // access_log: one line per session, with the variables of a TCP session.
+  std::optional<AccessLog> access_log;
   // http
   HttpSettings http;
 };

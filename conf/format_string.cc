@@ -40,21 +40,55 @@ constexpr std::array<VarName, 21> kVars{{
     {FormatVar::upstream_attempts, "UPSTREAM_REQUEST_ATTEMPT_COUNT"},
 }};
 
-// "%START_TIME%, %CLIENT_ADDRESS%, ..., %REQ(Name)%, %RESP(Name)%".
-std::string known_variables() {
+// The variables a TCP session has a value for (no request, status or headers).
+bool is_tcp_var(FormatVar var) {
+  switch (var) {
+    case FormatVar::start_time:
+    case FormatVar::client_address:
+    case FormatVar::client_port:
+    case FormatVar::bytes_received:
+    case FormatVar::bytes_sent:
+    case FormatVar::duration_ms:
+    case FormatVar::upstream_host:
+    case FormatVar::upstream_cluster:
+    case FormatVar::response_flags:
+    case FormatVar::upstream_connect_time:
+    case FormatVar::upstream_attempts:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// "%START_TIME%, %CLIENT_ADDRESS%, ..., %REQ(Name)%, %RESP(Name)%" (for tcp: its variables).
+std::string known_variables(bool tcp) {
   std::string out;
-  for (const VarName& v : kVars) out += "%" + std::string(v.name) + "%, ";
+  for (const VarName& v : kVars) {
+    if (!tcp || is_tcp_var(v.var)) out += "%" + std::string(v.name) + "%, ";
+  }
+  if (tcp) return out.substr(0, out.size() - 2);
   return out + "%REQ(Name)% and %RESP(Name)%";
 }
 
 // A variable's text between the percent signs -> its piece, or nullopt with `error` set.
-std::optional<FormatPiece> parse_variable(std::string_view name, std::string& error) {
+// `tcp`: only the variables of a tcp listener's access log.
+std::optional<FormatPiece> parse_variable(std::string_view name, std::string& error, bool tcp) {
+  auto not_tcp = [&] {
+    error = "%" + std::string(name) +
+            "% has no value in a tcp listener's access log (a TCP session has no request); the "
+            "tcp variables are " +
+            known_variables(true) + ", and %% for a literal \"%\"";
+    return std::nullopt;
+  };
   for (const VarName& v : kVars) {
-    if (name == v.name) return FormatPiece{v.var, ""};
+    if (name != v.name) continue;
+    if (tcp && !is_tcp_var(v.var)) return not_tcp();
+    return FormatPiece{v.var, ""};
   }
   for (auto [var, prefix] : {std::pair{FormatVar::request_header, std::string_view("REQ(")},
                              std::pair{FormatVar::response_header, std::string_view("RESP(")}}) {
     if (!name.starts_with(prefix) || !name.ends_with(')')) continue;
+    if (tcp) return not_tcp();
     std::string_view header = name.substr(prefix.size(), name.size() - prefix.size() - 1);
     if (!is_http_token(header)) {
       std::string example = std::string(prefix) + "User-Agent)";
@@ -68,14 +102,21 @@ std::optional<FormatPiece> parse_variable(std::string_view name, std::string& er
   std::string upper(name);
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::vector<std::string> candidates;
-  for (const VarName& v : kVars) candidates.push_back("%" + std::string(v.name) + "%");
-  candidates.push_back("%REQ()%");
-  candidates.push_back("%RESP()%");
+  for (const VarName& v : kVars) {
+    if (!tcp || is_tcp_var(v.var)) candidates.push_back("%" + std::string(v.name) + "%");
+  }
+  if (!tcp) {
+    candidates.push_back("%REQ()%");
+    candidates.push_back("%RESP()%");
+  }
   std::vector<std::string_view> views(candidates.begin(), candidates.end());
   error = "unknown variable %" + std::string(name) + "%" + did_you_mean("%" + upper + "%", views) +
-          "; the variables are " + known_variables() + ", and %% for a literal \"%\"";
+          (tcp ? "; the tcp variables are " : "; the variables are ") + known_variables(tcp) +
+          ", and %% for a literal \"%\"";
   return std::nullopt;
 }
+
+std::optional<FormatString> parse(std::string_view text, std::string& error, bool tcp);
 
 }  // namespace
 
@@ -89,6 +130,16 @@ std::string_view format_var_name(FormatVar var) {
 }
 
 std::optional<FormatString> parse_format(std::string_view text, std::string& error) {
+  return parse(text, error, false);
+}
+
+std::optional<FormatString> parse_tcp_format(std::string_view text, std::string& error) {
+  return parse(text, error, true);
+}
+
+namespace {
+
+std::optional<FormatString> parse(std::string_view text, std::string& error, bool tcp) {
   FormatString out;
   auto literal = [&out](std::string_view s) {
     if (s.empty()) return;
@@ -113,7 +164,7 @@ std::optional<FormatString> parse_format(std::string_view text, std::string& err
     if (name.empty()) {
       literal("%");
     } else {
-      auto piece = parse_variable(name, error);
+      auto piece = parse_variable(name, error, tcp);
       if (!piece) return std::nullopt;
       out.push_back(std::move(*piece));
     }
@@ -121,5 +172,7 @@ std::optional<FormatString> parse_format(std::string_view text, std::string& err
   }
   return out;
 }
+
+}  // namespace
 
 }  // namespace ringress::conf

@@ -17,6 +17,12 @@ inline constexpr std::string_view kDefaultAccessLogFormat =
     "%START_TIME% %CLIENT_ADDRESS% \"%METHOD% %PATH% %PROTOCOL%\" %STATUS% %BYTES_RECEIVED% "
     "%BYTES_SENT% %DURATION%ms \"%UPSTREAM_HOST%\" %RESPONSE_FLAGS%";
 
+// A tcp listener's access log line when its access_log does not give a format (Envoy's
+// tcp_proxy fields: start, client, bytes up and down, duration, upstream, flags).
+inline constexpr std::string_view kDefaultTcpAccessLogFormat =
+    "%START_TIME% %CLIENT_ADDRESS%:%CLIENT_PORT% %BYTES_RECEIVED% %BYTES_SENT% %DURATION%ms "
+    "%UPSTREAM_CLUSTER% \"%UPSTREAM_HOST%\" %RESPONSE_FLAGS%";
+
 // The variable's name as written between the percent signs: "METHOD", "REQ" for
 // request_header, "RESP" for response_header; "" for literal.
 std::string_view format_var_name(FormatVar var);
@@ -25,5 +31,9 @@ std::string_view format_var_name(FormatVar var);
 // nullopt and sets `error` to a message for the user (unknown variable with a hint and the list
 // of known ones, a "%" without its closing "%", a bad header name in REQ/RESP).
 std::optional<FormatString> parse_format(std::string_view text, std::string& error);
+// The same for a tcp listener's access log: only the variables a TCP session has a value for
+// (start, client, bytes, duration, upstream, flags, connect time and attempts); any other
+// (%METHOD%, %REQ(Name)%, ...) is an error that lists those.
+std::optional<FormatString> parse_tcp_format(std::string_view text, std::string& error);
 
 }  // namespace ringress::conf

@@ -1,3 +1,6 @@
+#include <algorithm>
+
+#include "conf/format_string.h"
 #include "conf/http_sections.h"
 #include "conf/sections.h"
 
@@ -26,6 +29,37 @@ core::SocketAddress read_bind_address(const Value& value, const std::string& tex
 
 // Keys only a tcp listener has.
 const std::vector<std::string_view> kTcpKeys = {"cluster", "connect_attempts", "sni_routes"};
+// Keys both kinds have that http_listener_keys() lists too.
+const std::vector<std::string_view> kSharedKeys = {"access_log"};
+
+// The http keys a tcp listener may not have.
+std::vector<std::string_view> http_only_keys() {
+  std::vector<std::string_view> keys;
+  for (std::string_view k : http_listener_keys())
+    if (std::find(kSharedKeys.begin(), kSharedKeys.end(), k) == kSharedKeys.end())
+      keys.push_back(k);
+  return keys;
+}
+
+// A tcp listener's access_log: the http filter's table, with the variables of a TCP session.
+AccessLog read_tcp_access_log(const Value& value) {
+  Table table = value.table({"path", "format", "json"});
+  AccessLog out;
+  if (auto v = table.get("path")) {
+    out.path = v->string();
+    if (out.path.empty()) v->fail("expected a file name, or \"-\" for standard output");
+  }
+  if (auto v = table.get("json")) out.json = v->boolean();
+  std::string error;
+  if (auto v = table.get("format")) {
+    auto format = parse_tcp_format(v->string(), error);
+    if (!format) v->fail(error);
+    out.format = std::move(*format);
+  } else {
+    out.format = *parse_tcp_format(kDefaultTcpAccessLogFormat, error);
+  }
+  return out;
+}
 
 // Which protocol the listener speaks: `protocol` if given, else what its keys say (cluster:
 // tcp, virtual_hosts: http).
@@ -50,7 +84,7 @@ Protocol read_protocol(const Table& table) {
 // Fails at the first key (in document order) that belongs to the other protocol.
 void check_protocol_keys(const Table& table, Protocol protocol) {
   bool tcp = protocol == Protocol::tcp;
-  auto wrong = table.present(tcp ? http_listener_keys() : kTcpKeys);
+  auto wrong = table.present(tcp ? http_only_keys() : kTcpKeys);
   if (wrong.empty()) return;
   std::string_view is = tcp ? "tcp" : "http", other = tcp ? "http" : "tcp";
   // Why the listener is what it is: said outright, or implied by its keys.
@@ -106,6 +140,7 @@ Listener read_listener(const Value& value, const std::vector<Cluster>& clusters,
     listener.idle_timeout = v->duration(Duration{1}, kMaxIdleTimeout);
   if (auto v = table.get("connect_attempts"))
     listener.connect_attempts = static_cast<uint32_t>(v->integer(1, kMaxConnectAttempts));
+  if (auto v = table.get("access_log")) listener.access_log = read_tcp_access_log(*v);
   return listener;
 }
 

@@ -1,5 +1,6 @@
 // Loading configs: the examples, the defaults, and the exact message for each kind of mistake.
 #include "conf/config.h"
+#include "conf/format_string.h"
 #include "tests/conf/config_text.h"
 
 #include <arpa/inet.h>
@@ -108,6 +109,7 @@ TEST(Defaults, AreAsDocumented) {
   EXPECT_EQ(listener.connect_attempts, 3u);
   EXPECT_EQ(listener.backlog, 4096u);
   EXPECT_EQ(listener.max_connections, 100000u);
+  EXPECT_FALSE(listener.access_log.has_value());
   const Cluster& cluster = config.clusters.at(0);
   EXPECT_EQ(cluster.connect_timeout, seconds(1));
   EXPECT_EQ(cluster.endpoints.at(0).weight, 1u);
@@ -132,6 +134,7 @@ idle_timeout = "1h30m"
 connect_attempts = 5
 backlog = 128
 max_connections = 500
+access_log = { path = "tcp.log", json = true, format = "%START_TIME% %BYTES_SENT%" }
 
 [[clusters]]
 name = "web"
@@ -157,7 +160,67 @@ connect_timeout = "250ms"
   EXPECT_EQ(listener.connect_attempts, 5u);
   EXPECT_EQ(listener.backlog, 128u);
   EXPECT_EQ(listener.max_connections, 500u);
+  ASSERT_TRUE(listener.access_log.has_value());
+  EXPECT_EQ(listener.access_log->path, "tcp.log");
+  EXPECT_TRUE(listener.access_log->json);
+  ASSERT_EQ(listener.access_log->format.size(), 3u);
+  EXPECT_EQ(listener.access_log->format[0].var, FormatVar::start_time);
+  EXPECT_EQ(listener.access_log->format[1].text, " ");
+  EXPECT_EQ(listener.access_log->format[2].var, FormatVar::bytes_sent);
   EXPECT_EQ(config.clusters.at(1).connect_timeout, milliseconds(250));
+}
+
+// The example with every key of a tcp listener: access_log included, with the default format.
+TEST(Examples, TcpEveryKeyIsRead) {
+  Config config = load_config(kExamples + "/tcp-all-keys.toml");
+  const Listener& listener = config.listeners.at(0);
+  EXPECT_EQ(listener.protocol, Protocol::tcp);
+  EXPECT_EQ(listener.idle_timeout, hours(1));
+  EXPECT_EQ(listener.connect_attempts, 3u);
+  EXPECT_EQ(listener.backlog, 4096u);
+  EXPECT_EQ(listener.max_connections, 100000u);
+  ASSERT_TRUE(listener.access_log.has_value());
+  EXPECT_EQ(listener.access_log->path, "-");
+  EXPECT_FALSE(listener.access_log->json);
+  std::string error;
+  auto expected = parse_tcp_format(kDefaultTcpAccessLogFormat, error);
+  ASSERT_TRUE(expected.has_value()) << error;
+  ASSERT_EQ(listener.access_log->format.size(), expected->size());
+  for (size_t i = 0; i < expected->size(); ++i) {
+    EXPECT_EQ(listener.access_log->format[i].var, (*expected)[i].var) << i;
+    EXPECT_EQ(listener.access_log->format[i].text, (*expected)[i].text) << i;
+  }
+  EXPECT_FALSE(config.listeners.at(1).access_log.has_value());
+}
+
+// A tcp listener's access log knows only the variables a TCP session has; an HTTP one, or a
+// header, is an error at the format's place that lists them.
+TEST(Errors, TcpAccessLogVariables) {
+  constexpr std::string_view kTcpVariables =
+      "the tcp variables are %START_TIME%, %CLIENT_ADDRESS%, %CLIENT_PORT%, %BYTES_RECEIVED%, "
+      "%BYTES_SENT%, %DURATION%, %UPSTREAM_HOST%, %UPSTREAM_CLUSTER%, %RESPONSE_FLAGS%, "
+      "%UPSTREAM_CONNECT_TIME%, %UPSTREAM_REQUEST_ATTEMPT_COUNT%, and %% for a literal \"%\"";
+  EXPECT_EQ(
+      error_of(with(kListener, "access_log = { format = \"%BYTES_SENT% %METHOD%\" }\n", kCluster)),
+      "proxy.toml:5:25: listeners[0].access_log.format: %METHOD% has no value in a tcp "
+      "listener's access log (a TCP session has no request); " +
+          std::string(kTcpVariables));
+  EXPECT_EQ(
+      error_of(with(kListener, "access_log = { format = \"%REQ(User-Agent)%\" }\n", kCluster)),
+      "proxy.toml:5:25: listeners[0].access_log.format: %REQ(User-Agent)% has no value in a "
+      "tcp listener's access log (a TCP session has no request); " +
+          std::string(kTcpVariables));
+  EXPECT_EQ(error_of(with(kListener, "access_log = { format = \"%BYTES_SNET%\" }\n", kCluster)),
+            "proxy.toml:5:25: listeners[0].access_log.format: unknown variable %BYTES_SNET% (did "
+            "you mean \"%BYTES_SENT%\"?); " +
+                std::string(kTcpVariables));
+  EXPECT_EQ(error_of(with(kListener, "access_log = { path = \"\" }\n", kCluster)),
+            "proxy.toml:5:23: listeners[0].access_log.path: expected a file name, or \"-\" for "
+            "standard output");
+  // The other filter keys stay http-only.
+  EXPECT_EQ(error_of(with(kListener, "headers = {}\n", kCluster)),
+            "proxy.toml:5:1: listeners[0].headers: headers is for http listeners, and this one is "
+            "tcp (it has cluster)");
 }
 
 TEST(Values, EndpointsMayCarryWeights) {

@@ -1,0 +1,225 @@
+// The access log of a tcp listener through the real binary: one line per session, written when
+// it ends, with its bytes each way and the flag of how it ended (docs/configuration.md, TCP
+// listeners): "-" for a normal end, UF for an upstream that refuses, UH for a cluster with no
+// healthy host, SI for the idle timeout, SC for a session cut at drain_timeout; in text and JSON.
+#include <signal.h>
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/e2e/proxy_test.h"
+#include "tests/support/log_file.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_servers.h"
+
+namespace ringress::test {
+namespace {
+
+using std::chrono::seconds;
+
+// Upstream, bytes each way, flag, connect attempts: what every test checks.
+constexpr std::string_view kFormat =
+    "%UPSTREAM_CLUSTER% %UPSTREAM_HOST% %BYTES_RECEIVED% %BYTES_SENT% %RESPONSE_FLAGS% "
+    "%UPSTREAM_REQUEST_ATTEMPT_COUNT%";
+
+class TcpAccessLogTest : public ProxyTest {
+ protected:
+  // `config` with access_log = { path = <temp>/access.log, format = `format`, json = `json` }.
+  std::string logged_toml(const ProxyConfig& config, std::string_view format = kFormat,
+                          bool json = false, const std::string& cluster_keys = "") {
+    log_path_ = dir_.path() + "/access.log";
+    std::string toml = config.toml();
+    std::string key = "access_log = { path = \"" + log_path_ + "\", format = \"" + escaped(format) +
+                      "\"" + (json ? ", json = true" : "") + " }\n";
+    toml.insert(toml.find("\n[[clusters]]"), "\n" + key);
+    return toml + cluster_keys;
+  }
+  ::testing::AssertionResult start_logged(const ProxyConfig& config,
+                                          std::string_view format = kFormat, bool json = false) {
+    if (dir_.path().empty()) return ::testing::AssertionFailure() << "no temp dir";
+    return proxy_.start(logged_toml(config, format, json), listen_port_);
+  }
+  // The access log's lines once it has `n`.
+  std::vector<std::string> lines(size_t n) const {
+    return wait_for_lines(log_path_, n, deadline_in(stretched(seconds(5))));
+  }
+  // A client that sends `message`, gets its echo, then closes its side and waits for the
+  // proxy's close.
+  void echo_session(const std::string& message) {
+    Fd client = connect_client();
+    ASSERT_TRUE(client.valid()) << strerror(errno);
+    ASSERT_TRUE(round_trip(client.get(), message, deadline_in(seconds(5))));
+    shutdown_write(client.get());
+    IoResult closed = wait_closed(client.get(), deadline_in(seconds(5)));
+    EXPECT_EQ(closed.status, IoResult::kEof) << closed.describe();
+  }
+  // A client whose connection the proxy closes without a byte.
+  void refused_session() {
+    Fd client = connect_client();
+    ASSERT_TRUE(client.valid()) << strerror(errno);
+    IoResult closed = wait_closed(client.get(), deadline_in(seconds(5)));
+    EXPECT_TRUE(is_closed(closed)) << closed.describe();
+    EXPECT_EQ(closed.bytes, 0u);
+  }
+  static std::string escaped(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    return out;
+  }
+  static std::string host(uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
+
+  TempDir dir_;
+  std::string log_path_;
+};
+
+// The bytes each way are exact and differ (1000 up, 300000 down), and the end is normal.
+TEST_F(TcpAccessLogTest, NormalSessionLogsBytesEachWayAndNoFlag) {
+  constexpr uint64_t kReply = 300000;
+  HalfCloseServer upstream(kReply, 3);
+  ASSERT_TRUE(start_logged(config_for({upstream.port()})));
+  Fd client = connect_client();
+  ASSERT_TRUE(client.valid()) << strerror(errno);
+  ASSERT_TRUE(send_all(client.get(), std::string(1000, 'x'), deadline_in(seconds(5))).ok());
+  shutdown_write(client.get());
+  std::string reply;
+  IoResult r = recv_until_closed(client.get(), reply, kReply + 1, deadline_in(seconds(5)));
+  EXPECT_EQ(r.status, IoResult::kEof) << r.describe();
+  EXPECT_EQ(reply.size(), kReply);
+
+  std::vector<std::string> logged = lines(1);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0], "backend " + host(upstream.port()) + " 1000 300000 - 1");
+}
+
+// Without format, the line is the documented default.
+TEST_F(TcpAccessLogTest, DefaultFormat) {
+  EchoServer upstream;
+  ProxyConfig config = config_for({upstream.port()});
+  std::string toml = config.toml();
+  log_path_ = dir_.path() + "/access.log";
+  toml.insert(toml.find("\n[[clusters]]"), "\naccess_log = { path = \"" + log_path_ + "\" }\n");
+  ASSERT_TRUE(proxy_.start(toml, listen_port_));
+  echo_session("hello");
+
+  std::vector<std::string> logged = lines(1);
+  ASSERT_EQ(logged.size(), 1u);
+  std::regex expected(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 127\.0\.0\.1:\d+ 5 5 \d+ms )"
+                      R"(backend "127\.0\.0\.1:)" +
+                      std::to_string(upstream.port()) + R"(" -)");
+  EXPECT_TRUE(std::regex_match(logged[0], expected)) << logged[0];
+}
+
+// Every connect to the only host is refused: UF after connect_attempts tries, no bytes.
+TEST_F(TcpAccessLogTest, DeadUpstreamLogsUF) {
+  uint16_t dead = free_port();
+  ASSERT_TRUE(start_logged(config_for({dead})));
+  refused_session();
+
+  std::vector<std::string> logged = lines(1);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0], "backend " + host(dead) + " 0 0 UF 3");
+}
+
+// A cluster whose only host fails its health checks: once it is out, a session finds no host
+// (UH, nothing tried). The sessions before that may still try it (UF).
+TEST_F(TcpAccessLogTest, NoHealthyHostLogsUH) {
+  uint16_t dead = free_port();
+  ASSERT_FALSE(dir_.path().empty());
+  ASSERT_TRUE(proxy_.start(logged_toml(config_for({dead}), kFormat, false,
+                                       "health_check = { kind = \"tcp\", interval = \"10ms\", "
+                                       "unhealthy_threshold = 1, timeout = \"100ms\" }\n"),
+                           listen_port_));
+  Deadline until = deadline_in(stretched(seconds(10)));
+  std::vector<std::string> logged;
+  for (size_t n = 1; Clock::now() < until; ++n) {
+    refused_session();
+    logged = lines(n);
+    ASSERT_EQ(logged.size(), n);
+    if (logged.back() == "backend - 0 0 UH 0") break;
+    EXPECT_EQ(logged.back(), "backend " + host(dead) + " 0 0 UF 3");
+  }
+  EXPECT_EQ(logged.back(), "backend - 0 0 UH 0");
+}
+
+// No byte either way for idle_timeout: both sides closed, flag SI.
+TEST_F(TcpAccessLogTest, IdleTimeoutLogsSI) {
+  EchoServer upstream;
+  ProxyConfig config = config_for({upstream.port()});
+  config.idle_timeout = "200ms";
+  ASSERT_TRUE(start_logged(config));
+  Fd client = connect_client();
+  ASSERT_TRUE(client.valid()) << strerror(errno);
+  ASSERT_TRUE(round_trip(client.get(), "hello", deadline_in(seconds(5))));
+  IoResult closed = wait_closed(client.get(), deadline_in(seconds(5)));
+  EXPECT_TRUE(is_closed(closed)) << closed.describe();
+
+  std::vector<std::string> logged = lines(1);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0], "backend " + host(upstream.port()) + " 5 5 SI 1");
+}
+
+// A session still open at drain_timeout after SIGTERM is cut: flag SC, and its line is written
+// before the process exits.
+TEST_F(TcpAccessLogTest, SessionCutAtDrainTimeoutLogsSC) {
+  EchoServer upstream;
+  ProxyConfig config = config_for({upstream.port()});
+  config.drain_timeout = "300ms";
+  ASSERT_TRUE(start_logged(config));
+  Fd client = connect_client();
+  ASSERT_TRUE(client.valid()) << strerror(errno);
+  ASSERT_TRUE(round_trip(client.get(), "hello", deadline_in(seconds(5))));
+  std::optional<ExitStatus> exit = proxy_.terminate(stretched(std::chrono::milliseconds(5000)));
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_TRUE(exit->success()) << exit->describe();
+
+  std::vector<std::string> logged = complete_lines(read_text_file(log_path_));
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0], "backend " + host(upstream.port()) + " 5 5 SC 1");
+}
+
+// json = true: one object per session, the variables as members, numbers as numbers and a
+// connect that did not happen as null.
+TEST_F(TcpAccessLogTest, JsonLines) {
+  EchoServer upstream;
+  uint16_t dead = free_port();
+  ProxyConfig config = config_for({upstream.port()});
+  ASSERT_TRUE(start_logged(config, std::string(kFormat) + " %UPSTREAM_CONNECT_TIME%", true));
+  echo_session("hello");
+  std::vector<std::string> logged = lines(1);
+  ASSERT_EQ(logged.size(), 1u);
+  std::regex expected(R"(\{"upstream_cluster":"backend","upstream_host":"127\.0\.0\.1:)" +
+                      std::to_string(upstream.port()) +
+                      R"(","bytes_received":5,"bytes_sent":5,"response_flags":"-",)"
+                      R"("upstream_request_attempt_count":1,"upstream_connect_time":\d+\})");
+  EXPECT_TRUE(std::regex_match(logged[0], expected)) << logged[0];
+
+  // A dead upstream: no connection, so no connect time.
+  ProxyProcess second;
+  uint16_t second_port = free_port();
+  ProxyConfig failing = config_for({dead});
+  failing.listen_port = second_port;
+  std::string second_log = dir_.path() + "/second.log";
+  std::string toml = failing.toml();
+  toml.insert(toml.find("\n[[clusters]]"),
+              "\naccess_log = { path = \"" + second_log + "\", json = true, format = \"" +
+                  escaped(std::string(kFormat) + " %UPSTREAM_CONNECT_TIME%") + "\" }\n");
+  ASSERT_TRUE(second.start(toml, second_port));
+  Fd client = connect_tcp(second_port, deadline_in(seconds(5)));
+  ASSERT_TRUE(client.valid()) << strerror(errno);
+  IoResult closed = wait_closed(client.get(), deadline_in(seconds(5)));
+  EXPECT_TRUE(is_closed(closed)) << closed.describe();
+  logged = wait_for_lines(second_log, 1, deadline_in(stretched(seconds(5))));
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0], R"({"upstream_cluster":"backend","upstream_host":")" + host(dead) +
+                           R"(","bytes_received":0,"bytes_sent":0,"response_flags":"UF",)"
+                           R"("upstream_request_attempt_count":3,"upstream_connect_time":null})");
+}
+
+}  // namespace
+}  // namespace ringress::test
