@@ -74,6 +74,7 @@ void upstream_stats(StatList& s, const WorkerSnapshot& w) {
   }
   s.counter("upstream_rq_total", h.upstream_requests);
   s.counter("upstream_rq_retry", h.upstream_retries);
+  s.counter("upstream_rq_retry_limit_exceeded", h.retry_limit_exceeded);
   s.counter("upstream_rq_stale_connection_retry", h.stale_connection_retries);
   s.counter("upstream_rq_timeout", h.upstream_timeout);
   s.counter("upstream_rq_reset", h.upstream_reset);

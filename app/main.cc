@@ -57,7 +57,8 @@ void log_totals(const conf::Config& config, const app::WorkerStats& t) {
   if (has_http)
     RLOG_INFO(
         "http: %llu connections, %llu requests (%llu 2xx, %llu 3xx, %llu 4xx, %llu 5xx), "
-        "%llu upstream requests, %llu retries, %llu stale-connection retries, %llu upgrades; "
+        "%llu upstream requests, %llu retries, %llu with no retry left (URX), "
+        "%llu stale-connection retries, %llu upgrades; "
         "local: %llu bad request, %llu header timeout, %llu body timeout, %llu client gone, "
         "%llu cut at drain, %llu no route, %llu too large, "
         "%llu no healthy upstream (UH), %llu over circuit breakers (UO), "
@@ -65,12 +66,12 @@ void log_totals(const conf::Config& config, const app::WorkerStats& t) {
         "%llu upstream timeout, %llu rate limited",
         (ull)h.connections, (ull)h.requests, (ull)h.responses_by_class[2],
         (ull)h.responses_by_class[3], (ull)h.responses_by_class[4], (ull)h.responses_by_class[5],
-        (ull)h.upstream_requests, (ull)h.upstream_retries, (ull)h.stale_connection_retries,
-        (ull)h.upgrades, (ull)h.bad_request, (ull)h.request_headers_timeout,
-        (ull)h.request_body_timeout, (ull)h.downstream_closed, (ull)h.cancelled, (ull)h.no_route,
-        (ull)h.body_too_large, (ull)h.no_healthy_upstream, (ull)h.upstream_overflow,
-        (ull)h.upstream_connect_failed, (ull)h.upstream_reset, (ull)h.upstream_protocol_error,
-        (ull)h.upstream_timeout, (ull)h.rate_limited);
+        (ull)h.upstream_requests, (ull)h.upstream_retries, (ull)h.retry_limit_exceeded,
+        (ull)h.stale_connection_retries, (ull)h.upgrades, (ull)h.bad_request,
+        (ull)h.request_headers_timeout, (ull)h.request_body_timeout, (ull)h.downstream_closed,
+        (ull)h.cancelled, (ull)h.no_route, (ull)h.body_too_large, (ull)h.no_healthy_upstream,
+        (ull)h.upstream_overflow, (ull)h.upstream_connect_failed, (ull)h.upstream_reset,
+        (ull)h.upstream_protocol_error, (ull)h.upstream_timeout, (ull)h.rate_limited);
   bool has_tls = false;
   for (const auto& l : config.listeners) has_tls |= l.tls.enabled;
   if (has_tls || t.tcp.sni_no_route > 0)

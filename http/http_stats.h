@@ -30,6 +30,7 @@ struct HttpStats {
   uint64_t upstream_timeout = 0;         // 504
   uint64_t no_healthy_upstream = 0;      // 503 UH: no host of the cluster available
   uint64_t upstream_overflow = 0;        // 503 UO: over a cluster's circuit breaker
+  uint64_t retry_limit_exceeded = 0;     // URX: a retriable upstream status, no retry left
   uint64_t rate_limited = 0;
   uint64_t fault_injected = 0;
   uint64_t direct_responses = 0;

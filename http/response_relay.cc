@@ -150,8 +150,10 @@ core::Task<HttpListener::Connection::Step> HttpListener::Connection::on_response
   }
   if (retries_on_status(a.route.retry, resp.status)) {
     if (a.may_retry) co_return Step::retry;
-    if (retry_limit_reached(a.route.retry, req))
+    if (retry_limit_reached(a.route.retry, req)) {
       exchange_.response_flags = flags::kRetryLimitExceeded;
+      ++l_.stats_.retry_limit_exceeded;
+    }
   }
   exchange_.response = &resp;
   const bool tunnel = resp.upgrade;

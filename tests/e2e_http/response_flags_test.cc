@@ -43,6 +43,25 @@ class ResponseFlagsTest : public HttpProxyTest {
                                    (json ? ", json = true" : "") + " }");
     return config;
   }
+  // start_logged(config) with an admin endpoint on `admin_port_`.
+  ::testing::AssertionResult start_logged_with_admin(HttpProxyConfig config) {
+    if (dir_.path().empty()) return ::testing::AssertionFailure() << "no temp dir";
+    admin_port_ = free_port();
+    return proxy_.start(with_log(std::move(config)).toml() + "\n[admin]\naddress = \"127.0.0.1:" +
+                            std::to_string(admin_port_) + "\"\n",
+                        listen_port_);
+  }
+  // The admin endpoint's /stats (Prometheus text), once it listens; "" if it did not answer.
+  std::string prometheus_stats() const {
+    const Deadline by = soon();
+    while (!port_is_listening(admin_port_) && Clock::now() < by)
+      std::this_thread::sleep_for(milliseconds(10));
+    HttpClient admin(admin_port_);
+    if (!admin.connected()) return "";
+    HttpMessage stats =
+        admin.round_trip(request_bytes("GET", "/stats", {{"Host", "admin"}}), soon());
+    return has_status(stats, 200) ? stats.body : "";
+  }
   // The access log's lines once it has `n`.
   std::vector<std::string> lines(size_t n) const {
     return wait_for_lines(log_path_, n, deadline_in(stretched(seconds(5))));
@@ -56,6 +75,7 @@ class ResponseFlagsTest : public HttpProxyTest {
 
   TempDir dir_;
   std::string log_path_;
+  uint16_t admin_port_ = 0;
 };
 
 UpstreamReply held(const UpstreamRequest&) {
@@ -264,10 +284,7 @@ TEST_F(ResponseFlagsTest, PlainHttpOnATlsPortIsDPE) {
   config.listener_keys.push_back(
       "tls = { certificates = [{ cert = " + toml_string(pki->a_ecdsa.cert) +
       ", key = " + toml_string(pki->a_ecdsa.key) + " }] }");
-  const uint16_t admin_port = free_port();
-  ASSERT_TRUE(proxy_.start(with_log(config).toml() + "\n[admin]\naddress = \"127.0.0.1:" +
-                               std::to_string(admin_port) + "\"\n",
-                           listen_port_));
+  ASSERT_TRUE(start_logged_with_admin(config));
   HttpMessage r = get("/plain");
   ASSERT_TRUE(has_status(r, 400));
   EXPECT_EQ(r.head,
@@ -277,17 +294,11 @@ TEST_F(ResponseFlagsTest, PlainHttpOnATlsPortIsDPE) {
   EXPECT_EQ(lines(1), std::vector<std::string>{"400 DPE"});
   EXPECT_EQ(upstream.accepted(), 0u);
 
-  const Deadline by = soon();
-  while (!port_is_listening(admin_port) && Clock::now() < by)
-    std::this_thread::sleep_for(milliseconds(10));
-  HttpClient admin(admin_port);
-  ASSERT_TRUE(admin.connected());
-  HttpMessage stats = admin.round_trip(request_bytes("GET", "/stats", {{"Host", "admin"}}), soon());
-  ASSERT_TRUE(has_status(stats, 200));
+  const std::string stats = prometheus_stats();
   for (const char* line :
        {"\nringress_downstream_rq_total 1\n", "\nringress_downstream_rq_4xx 1\n",
         "\nringress_downstream_rq_bad_request 1\n", "\nringress_downstream_tls_plain_http 1\n"})
-    EXPECT_NE(stats.body.find(line), std::string::npos) << line << stats.body;
+    EXPECT_NE(stats.find(line), std::string::npos) << line << stats;
 }
 
 // An upstream that always answers 503, on a route that retries 5xx twice: three tries, then the
@@ -298,7 +309,7 @@ TEST_F(ResponseFlagsTest, RetriableStatusWithNoRetryLeftIsURX) {
     r.bytes = response_bytes(503, "Service Unavailable", {}, "busy");
     return r;
   });
-  ASSERT_TRUE(start_logged(config_for(
+  ASSERT_TRUE(start_logged_with_admin(config_for(
       upstream.port(), R"(retry = { on = ["5xx"], attempts = 2, backoff = { base = "0ms" } })")));
   HttpClient c = client();
   ASSERT_TRUE(c.connected());
@@ -314,6 +325,9 @@ TEST_F(ResponseFlagsTest, RetriableStatusWithNoRetryLeftIsURX) {
   EXPECT_EQ(r.body, "busy");
   EXPECT_EQ(upstream.request_count(), 4u);
   EXPECT_EQ(lines(2), (std::vector<std::string>{"503 URX", "503 -"}));
+  const std::string stats = prometheus_stats();
+  EXPECT_NE(stats.find("\nringress_upstream_rq_retry_limit_exceeded 1\n"), std::string::npos)
+      << stats;
 }
 
 // A WebSocket handshake for `target`, and the upstream's 101 for it.
