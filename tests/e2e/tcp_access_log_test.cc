@@ -4,7 +4,7 @@
 // healthy host, SI for the idle timeout, SC for a session cut at drain_timeout; in text and JSON.
 #include <signal.h>
 
-#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -73,6 +73,15 @@ class TcpAccessLogTest : public ProxyTest {
     return out;
   }
   static std::string host(uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
+  // `text` is `prefix` followed by a decimal number and then `suffix`.
+  static bool number_between(const std::string& text, const std::string& prefix,
+                             const std::string& suffix) {
+    if (text.size() <= prefix.size() + suffix.size() || !text.starts_with(prefix) ||
+        !text.ends_with(suffix))
+      return false;
+    std::string middle = text.substr(prefix.size(), text.size() - prefix.size() - suffix.size());
+    return middle.find_first_not_of("0123456789") == std::string::npos;
+  }
 
   TempDir dir_;
   std::string log_path_;
@@ -109,10 +118,21 @@ TEST_F(TcpAccessLogTest, DefaultFormat) {
 
   std::vector<std::string> logged = lines(1);
   ASSERT_EQ(logged.size(), 1u);
-  std::regex expected(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 127\.0\.0\.1:\d+ 5 5 \d+ms )"
-                      R"(backend "127\.0\.0\.1:)" +
-                      std::to_string(upstream.port()) + R"(" -)");
-  EXPECT_TRUE(std::regex_match(logged[0], expected)) << logged[0];
+  // "2026-12-03T17:30:13.123Z 127.0.0.1:PORT 5 5 Nms backend "127.0.0.1:PORT" -"
+  std::istringstream in(logged[0]);
+  std::vector<std::string> fields;
+  for (std::string f; in >> f;) fields.push_back(f);
+  ASSERT_EQ(fields.size(), 8u) << logged[0];
+  EXPECT_EQ(fields[0].size(), 24u) << fields[0];
+  EXPECT_EQ(fields[0][10], 'T') << fields[0];
+  EXPECT_EQ(fields[0].back(), 'Z') << fields[0];
+  EXPECT_TRUE(number_between(fields[1], "127.0.0.1:", "")) << fields[1];
+  EXPECT_EQ(fields[2], "5");
+  EXPECT_EQ(fields[3], "5");
+  EXPECT_TRUE(number_between(fields[4], "", "ms")) << fields[4];
+  EXPECT_EQ(fields[5], "backend");
+  EXPECT_EQ(fields[6], "\"" + host(upstream.port()) + "\"");
+  EXPECT_EQ(fields[7], "-");
 }
 
 // Every connect to the only host is refused: UF after connect_attempts tries, no bytes.
@@ -193,11 +213,13 @@ TEST_F(TcpAccessLogTest, JsonLines) {
   echo_session("hello");
   std::vector<std::string> logged = lines(1);
   ASSERT_EQ(logged.size(), 1u);
-  std::regex expected(R"(\{"upstream_cluster":"backend","upstream_host":"127\.0\.0\.1:)" +
-                      std::to_string(upstream.port()) +
-                      R"(","bytes_received":5,"bytes_sent":5,"response_flags":"-",)"
-                      R"("upstream_request_attempt_count":1,"upstream_connect_time":\d+\})");
-  EXPECT_TRUE(std::regex_match(logged[0], expected)) << logged[0];
+  EXPECT_TRUE(number_between(logged[0],
+                             R"({"upstream_cluster":"backend","upstream_host":")" +
+                                 host(upstream.port()) +
+                                 R"(","bytes_received":5,"bytes_sent":5,"response_flags":"-",)"
+                                 R"("upstream_request_attempt_count":1,"upstream_connect_time":)",
+                             "}"))
+      << logged[0];
 
   // A dead upstream: no connection, so no connect time.
   ProxyProcess second;
