@@ -285,10 +285,12 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   log.bytes_received += r.a_to_b;
   log.bytes_sent = r.b_to_a;
   // Cancelled at drain_timeout, the bridge ends with its streams failed: a cut, not a reset.
+  // A reset is the client's (DC) when its side failed first, else the upstream's (UR).
   end(log, session.cancelled() ? http::flags::kCancelled
            : r.idle_timeout    ? http::flags::kStreamIdleTimeout
-           : r.reset           ? http::flags::kUpstreamReset
-                               : http::flags::kNone);
+           : !r.reset          ? http::flags::kNone
+           : r.a_failed        ? http::flags::kDownstreamClosed
+                               : http::flags::kUpstreamReset);
 }
 
 }  // namespace ringress::app

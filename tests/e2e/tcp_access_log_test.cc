@@ -1,7 +1,8 @@
 // The access log of a tcp listener through the real binary: one line per session, written when
 // it ends, with its bytes each way and the flag of how it ended (docs/configuration.md, TCP
 // listeners): "-" for a normal end, UF for an upstream that refuses, UH for a cluster with no
-// healthy host, SI for the idle timeout, SC for a session cut at drain_timeout; in text and JSON.
+// healthy host, UR for an upstream reset, DC for a client reset, SI for the idle timeout, SC for
+// a session cut at drain_timeout; in text and JSON.
 #include <signal.h>
 
 #include <sstream>
@@ -182,6 +183,39 @@ TEST_F(TcpAccessLogTest, IdleTimeoutLogsSI) {
   std::vector<std::string> logged = lines(1);
   ASSERT_EQ(logged.size(), 1u);
   EXPECT_EQ(logged[0], "backend " + host(upstream.port()) + " 5 5 SI 1");
+}
+
+// The upstream resets mid-stream: UR, with the bytes that reached the client.
+TEST_F(TcpAccessLogTest, UpstreamResetLogsUR) {
+  constexpr uint64_t kBytes = 64 * 1024;
+  ResetServer upstream(kBytes, 5);
+  ASSERT_TRUE(start_logged(config_for({upstream.port()})));
+  Fd client = connect_client();
+  ASSERT_TRUE(client.valid()) << strerror(errno);
+  std::string got(kBytes, '\0');
+  ASSERT_TRUE(recv_exact(client.get(), got.data(), got.size(), deadline_in(seconds(5))).ok());
+  upstream.reset_all();
+  IoResult closed = wait_closed(client.get(), deadline_in(seconds(5)));
+  EXPECT_TRUE(is_closed(closed)) << closed.describe();
+
+  std::vector<std::string> logged = lines(1);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0], "backend " + host(upstream.port()) + " 0 65536 UR 1");
+}
+
+// The client resets its connection: DC, not an upstream failure.
+TEST_F(TcpAccessLogTest, ClientResetLogsDC) {
+  EchoServer upstream;
+  ASSERT_TRUE(start_logged(config_for({upstream.port()})));
+  {
+    Fd client = connect_client();
+    ASSERT_TRUE(client.valid()) << strerror(errno);
+    ASSERT_TRUE(round_trip(client.get(), "hello", deadline_in(seconds(5))));
+    set_linger_zero(client.get());
+  }
+  std::vector<std::string> logged = lines(1);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0], "backend " + host(upstream.port()) + " 5 5 DC 1");
 }
 
 // A session still open at drain_timeout after SIGTERM is cut: flag SC, and its line is written
