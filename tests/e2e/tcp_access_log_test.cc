@@ -1,8 +1,8 @@
 // The access log of a tcp listener through the real binary: one line per session, written when
 // it ends, with its bytes each way and the flag of how it ended (docs/configuration.md, TCP
-// listeners): "-" for a normal end, UF for an upstream that refuses, UH for a cluster with no
-// healthy host, UR for an upstream reset, DC for a client reset, SI for the idle timeout, SC for
-// a session cut at drain_timeout; in text and JSON.
+// listeners): "-" for a normal end, NR for no sni_routes match, UF for an upstream that refuses, UH
+// for a cluster with no healthy host, UR for an upstream reset, DC for a client reset, SI for the
+// idle timeout, SC for a session cut at drain_timeout; in text and JSON.
 #include <signal.h>
 
 #include <sstream>
@@ -166,6 +166,30 @@ TEST_F(TcpAccessLogTest, NoHealthyHostLogsUH) {
     EXPECT_EQ(logged.back(), "backend " + host(dead) + " 0 0 UF 3");
   }
   EXPECT_EQ(logged.back(), "backend - 0 0 UH 0");
+}
+
+// A listener with only sni_routes: a client whose first bytes carry no routed server name (here
+// not TLS at all) is closed: NR, no cluster, nothing tried.
+TEST_F(TcpAccessLogTest, NoSniRouteLogsNR) {
+  EchoServer upstream;
+  std::string toml = logged_toml(config_for({upstream.port()}));
+  const std::string listener_cluster = "cluster = \"backend\"\n";
+  ASSERT_NE(toml.find(listener_cluster), std::string::npos);
+  toml.replace(toml.find(listener_cluster), listener_cluster.size(),
+               "sni_routes = [{ server_names = [\"a.test\"], cluster = \"backend\" }]\n");
+  ASSERT_TRUE(proxy_.start(toml, listen_port_));
+  Fd client = connect_client();
+  ASSERT_TRUE(client.valid()) << strerror(errno);
+  ASSERT_TRUE(
+      send_all(client.get(), std::string("not a ClientHello\r\n\r\n"), deadline_in(seconds(5)))
+          .ok());
+  IoResult closed = wait_closed(client.get(), deadline_in(seconds(5)));
+  EXPECT_TRUE(is_closed(closed)) << closed.describe();
+
+  std::vector<std::string> logged = lines(1);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0], "- - 0 0 NR 0");
+  EXPECT_EQ(upstream.accepted(), 0u);
 }
 
 // No byte either way for idle_timeout: both sides closed, flag SI.
