@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -103,6 +104,7 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   // The session's facts for its access log line: the fields of an exchange a TCP session has.
   http::Exchange log;
   char client_ip[INET6_ADDRSTRLEN];
+  char server_name[256];  // the ClientHello's SNI (a DNS name has at most 255 bytes)
   if (log_sink_) {
     log.start = core::Clock::now();
     log.start_wall = std::chrono::system_clock::now();
@@ -124,6 +126,11 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
                : hello.failed      ? http::flags::kBadRequest
                                    : http::flags::kDownstreamClosed);
       co_return;
+    }
+    if (log_sink_ && !hello.server_name.empty()) {
+      std::size_t n = std::min(hello.server_name.size(), sizeof(server_name));
+      std::memcpy(server_name, hello.server_name.data(), n);
+      log.requested_server_name = std::string_view(server_name, n);
     }
     if (!listener_.sni_routes.empty()) {
       target = target_for(hello.server_name);

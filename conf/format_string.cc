@@ -16,7 +16,7 @@ struct VarName {
 };
 
 // The variables without an argument, in the order messages list them.
-constexpr std::array<VarName, 21> kVars{{
+constexpr std::array<VarName, 22> kVars{{
     {FormatVar::start_time, "START_TIME"},
     {FormatVar::client_address, "CLIENT_ADDRESS"},
     {FormatVar::client_port, "CLIENT_PORT"},
@@ -38,6 +38,7 @@ constexpr std::array<VarName, 21> kVars{{
     {FormatVar::upstream_service_time, "UPSTREAM_SERVICE_TIME"},
     {FormatVar::upstream_connect_time, "UPSTREAM_CONNECT_TIME"},
     {FormatVar::upstream_attempts, "UPSTREAM_REQUEST_ATTEMPT_COUNT"},
+    {FormatVar::requested_server_name, "REQUESTED_SERVER_NAME"},
 }};
 
 // The variables a TCP session has a value for (no request, status or headers).
@@ -54,17 +55,23 @@ bool is_tcp_var(FormatVar var) {
     case FormatVar::response_flags:
     case FormatVar::upstream_connect_time:
     case FormatVar::upstream_attempts:
+    case FormatVar::requested_server_name:
       return true;
     default:
       return false;
   }
 }
 
+// The variables of header values and HTTP access logs: all but the TCP-only ones.
+bool is_http_var(FormatVar var) { return var != FormatVar::requested_server_name; }
+
+bool known(FormatVar var, bool tcp) { return tcp ? is_tcp_var(var) : is_http_var(var); }
+
 // "%START_TIME%, %CLIENT_ADDRESS%, ..., %REQ(Name)%, %RESP(Name)%" (for tcp: its variables).
 std::string known_variables(bool tcp) {
   std::string out;
   for (const VarName& v : kVars) {
-    if (!tcp || is_tcp_var(v.var)) out += "%" + std::string(v.name) + "%, ";
+    if (known(v.var, tcp)) out += "%" + std::string(v.name) + "%, ";
   }
   if (tcp) return out.substr(0, out.size() - 2);
   return out + "%REQ(Name)% and %RESP(Name)%";
@@ -83,6 +90,12 @@ std::optional<FormatPiece> parse_variable(std::string_view name, std::string& er
   for (const VarName& v : kVars) {
     if (name != v.name) continue;
     if (tcp && !is_tcp_var(v.var)) return not_tcp();
+    if (!tcp && !is_http_var(v.var)) {
+      error = "%" + std::string(name) +
+              "% is only for a tcp listener's access log; the variables are " +
+              known_variables(false) + ", and %% for a literal \"%\"";
+      return std::nullopt;
+    }
     return FormatPiece{v.var, ""};
   }
   for (auto [var, prefix] : {std::pair{FormatVar::request_header, std::string_view("REQ(")},
@@ -103,7 +116,7 @@ std::optional<FormatPiece> parse_variable(std::string_view name, std::string& er
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::vector<std::string> candidates;
   for (const VarName& v : kVars) {
-    if (!tcp || is_tcp_var(v.var)) candidates.push_back("%" + std::string(v.name) + "%");
+    if (known(v.var, tcp)) candidates.push_back("%" + std::string(v.name) + "%");
   }
   if (!tcp) {
     candidates.push_back("%REQ()%");

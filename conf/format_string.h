@@ -18,7 +18,8 @@ inline constexpr std::string_view kDefaultAccessLogFormat =
     "%BYTES_SENT% %DURATION%ms \"%UPSTREAM_HOST%\" %RESPONSE_FLAGS%";
 
 // A tcp listener's access log line when its access_log does not give a format (Envoy's
-// tcp_proxy fields: start, client, bytes up and down, duration, upstream, flags).
+// tcp_proxy fields: start, client, bytes up and down, duration, upstream, flags). A listener
+// with tls or sni_routes adds " %REQUESTED_SERVER_NAME%".
 inline constexpr std::string_view kDefaultTcpAccessLogFormat =
     "%START_TIME% %CLIENT_ADDRESS%:%CLIENT_PORT% %BYTES_RECEIVED% %BYTES_SENT% %DURATION%ms "
     "%UPSTREAM_CLUSTER% \"%UPSTREAM_HOST%\" %RESPONSE_FLAGS%";
@@ -32,8 +33,9 @@ std::string_view format_var_name(FormatVar var);
 // of known ones, a "%" without its closing "%", a bad header name in REQ/RESP).
 std::optional<FormatString> parse_format(std::string_view text, std::string& error);
 // The same for a tcp listener's access log: only the variables a TCP session has a value for
-// (start, client, bytes, duration, upstream, flags, connect time and attempts); any other
-// (%METHOD%, %REQ(Name)%, ...) is an error that lists those.
+// (start, client, bytes, duration, upstream, flags, connect time and attempts, the ClientHello's
+// server name); any other (%METHOD%, %REQ(Name)%, ...) is an error that lists those. parse_format
+// refuses %REQUESTED_SERVER_NAME%, which only a TCP session has.
 std::optional<FormatString> parse_tcp_format(std::string_view text, std::string& error);
 
 }  // namespace ringress::conf

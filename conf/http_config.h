@@ -37,6 +37,7 @@ enum class FormatVar {
   upstream_service_time,  // %UPSTREAM_SERVICE_TIME%  try start to the upstream's first byte
   upstream_connect_time,  // %UPSTREAM_CONNECT_TIME%  its new connection (TCP and TLS)
   upstream_attempts,      // %UPSTREAM_REQUEST_ATTEMPT_COUNT% tries sent upstream (a number)
+  requested_server_name,  // %REQUESTED_SERVER_NAME% the ClientHello's SNI (tcp listeners only)
   request_header,         // %REQ(Name)%
   response_header,        // %RESP(Name)%
 };

@@ -42,7 +42,8 @@ std::vector<std::string_view> http_only_keys() {
 }
 
 // A tcp listener's access_log: the http filter's table, with the variables of a TCP session.
-AccessLog read_tcp_access_log(const Value& value) {
+// The default format of a listener that reads a ClientHello (tls, sni_routes) ends with its SNI.
+AccessLog read_tcp_access_log(const Value& value, bool reads_client_hello) {
   Table table = value.table({"path", "format", "json"});
   AccessLog out;
   if (auto v = table.get("path")) {
@@ -57,6 +58,10 @@ AccessLog read_tcp_access_log(const Value& value) {
     out.format = std::move(*format);
   } else {
     out.format = *parse_tcp_format(kDefaultTcpAccessLogFormat, error);
+    if (reads_client_hello) {
+      out.format.push_back({FormatVar::literal, " "});
+      out.format.push_back({FormatVar::requested_server_name, ""});
+    }
   }
   return out;
 }
@@ -140,7 +145,9 @@ Listener read_listener(const Value& value, const std::vector<Cluster>& clusters,
     listener.idle_timeout = v->duration(Duration{1}, kMaxIdleTimeout);
   if (auto v = table.get("connect_attempts"))
     listener.connect_attempts = static_cast<uint32_t>(v->integer(1, kMaxConnectAttempts));
-  if (auto v = table.get("access_log")) listener.access_log = read_tcp_access_log(*v);
+  if (auto v = table.get("access_log"))
+    listener.access_log =
+        read_tcp_access_log(*v, listener.tls.enabled || !listener.sni_routes.empty());
   return listener;
 }
 

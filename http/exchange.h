@@ -78,6 +78,7 @@ struct Exchange {
   core::TimePoint upstream_first_byte{};
   core::Duration upstream_connect{-1};
   uint32_t upstream_attempts = 0;
+  std::string_view requested_server_name;  // a TCP session's ClientHello SNI (its access log)
 
   LocalReply local;  // set by a filter (or the router) to answer without an upstream
   // The connection's: waits a filter starts (a delay) take it, so drain and shutdown end them.

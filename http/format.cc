@@ -121,6 +121,9 @@ void append_var(std::string& out, const conf::FormatPiece& p, const Exchange& e)
     case V::upstream_attempts:
       append_number(out, e.upstream_attempts);
       return;
+    case V::requested_server_name:
+      append_or_dash(out, e.requested_server_name);
+      return;
     case V::request_header: {
       const std::string_view* v = e.request ? e.request->headers.get(p.text) : nullptr;
       append_or_dash(out, v ? *v : std::string_view{});
@@ -181,6 +184,8 @@ std::string_view json_key(const conf::FormatPiece& p) {
       return "upstream_connect_time";
     case V::upstream_attempts:
       return "upstream_request_attempt_count";
+    case V::requested_server_name:
+      return "requested_server_name";
     case V::request_header:
     case V::response_header:
       return p.text;

@@ -199,7 +199,8 @@ TEST(Errors, TcpAccessLogVariables) {
   constexpr std::string_view kTcpVariables =
       "the tcp variables are %START_TIME%, %CLIENT_ADDRESS%, %CLIENT_PORT%, %BYTES_RECEIVED%, "
       "%BYTES_SENT%, %DURATION%, %UPSTREAM_HOST%, %UPSTREAM_CLUSTER%, %RESPONSE_FLAGS%, "
-      "%UPSTREAM_CONNECT_TIME%, %UPSTREAM_REQUEST_ATTEMPT_COUNT%, and %% for a literal \"%\"";
+      "%UPSTREAM_CONNECT_TIME%, %UPSTREAM_REQUEST_ATTEMPT_COUNT%, %REQUESTED_SERVER_NAME%, and %% "
+      "for a literal \"%\"";
   EXPECT_EQ(
       error_of(with(kListener, "access_log = { format = \"%BYTES_SENT% %METHOD%\" }\n", kCluster)),
       "proxy.toml:5:25: listeners[0].access_log.format: %METHOD% has no value in a tcp "
@@ -217,6 +218,27 @@ TEST(Errors, TcpAccessLogVariables) {
   EXPECT_EQ(error_of(with(kListener, "access_log = { path = \"\" }\n", kCluster)),
             "proxy.toml:5:23: listeners[0].access_log.path: expected a file name, or \"-\" for "
             "standard output");
+  // The SNI is a TCP session's only.
+  EXPECT_EQ(error_of("[[listeners]]\nname = \"web\"\naddress = \"127.0.0.1:8000\"\n"
+                     "virtual_hosts = [{ name = \"all\", domains = [\"*\"], routes = [{ prefix = "
+                     "\"/\", direct_response = { status = 200 } }] }]\n"
+                     "filters = [\"access_log\", \"router\"]\n"
+                     "access_log = { format = \"%REQUESTED_SERVER_NAME%\" }\n"),
+            "proxy.toml:6:25: listeners[0].access_log.format: %REQUESTED_SERVER_NAME% is only for "
+            "a tcp listener's access log; the variables are %START_TIME%, %CLIENT_ADDRESS%, "
+            "%CLIENT_PORT%, %REQUEST_ID%, %METHOD%, %PATH%, %PROTOCOL%, %HOST%, %STATUS%, "
+            "%BYTES_RECEIVED%, %BYTES_SENT%, %DURATION%, %UPSTREAM_HOST%, %UPSTREAM_CLUSTER%, "
+            "%ROUTE_NAME%, %RESPONSE_FLAGS%, %RESPONSE_DURATION%, %RESPONSE_TX_DURATION%, "
+            "%UPSTREAM_SERVICE_TIME%, %UPSTREAM_CONNECT_TIME%, %UPSTREAM_REQUEST_ATTEMPT_COUNT%, "
+            "%REQ(Name)% and %RESP(Name)%, and %% for a literal \"%\"");
+  // A listener that reads a ClientHello logs its server name by default.
+  Config sni = parse_config(
+      "[[listeners]]\nname = \"front\"\naddress = \"127.0.0.1:8000\"\n"
+      "sni_routes = [{ server_names = [\"a.test\"], cluster = \"users\" }]\naccess_log = {}\n" +
+          std::string(kCluster),
+      "proxy.toml");
+  ASSERT_TRUE(sni.listeners.at(0).access_log.has_value());
+  EXPECT_EQ(sni.listeners.at(0).access_log->format.back().var, FormatVar::requested_server_name);
   // The other filter keys stay http-only.
   EXPECT_EQ(error_of(with(kListener, "headers = {}\n", kCluster)),
             "proxy.toml:5:1: listeners[0].headers: headers is for http listeners, and this one is "

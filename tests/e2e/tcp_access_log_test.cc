@@ -1,8 +1,9 @@
 // The access log of a tcp listener through the real binary: one line per session, written when
 // it ends, with its bytes each way and the flag of how it ended (docs/configuration.md, TCP
-// listeners): "-" for a normal end, NR for no sni_routes match, UF for an upstream that refuses, UH
-// for a cluster with no healthy host, UR for an upstream reset, DC for a client reset, SI for the
-// idle timeout, SC for a session cut at drain_timeout; in text and JSON.
+// listeners): "-" for a normal end (and the SNI of a passthrough), NR for no sni_routes match, UF
+// for an upstream that refuses, UH for a cluster with no healthy host, UR for an upstream reset, DC
+// for a client reset, SI for the idle timeout, SC for a session cut at drain_timeout; in text and
+// JSON.
 #include <signal.h>
 
 #include <sstream>
@@ -190,6 +191,48 @@ TEST_F(TcpAccessLogTest, NoSniRouteLogsNR) {
   ASSERT_EQ(logged.size(), 1u);
   EXPECT_EQ(logged[0], "- - 0 0 NR 0");
   EXPECT_EQ(upstream.accepted(), 0u);
+}
+
+// Captured from `openssl s_client -connect 127.0.0.1:PORT -servername example.com
+// -alpn h2,http/1.1` (OpenSSL 3.0.19) against `nc -l 127.0.0.1 PORT` (tests/tls).
+constexpr std::string_view kExampleComHelloHex =
+    "160301014a010001460303fa907d4cb118a2fb6f868b2c718f080e8c41131ac6bb7385aa0e76b2e6"
+    "0d1d4f203077a11bc7c0229aba22a1249bbf0ebf7d84600b6627c75d354d1525e9cf951e003e1302"
+    "13031301c02cc030009fcca9cca8ccaac02bc02f009ec024c028006bc023c0270067c00ac0140039"
+    "c009c0130033009d009c003d003c0035002f00ff010000bf00000010000e00000b6578616d706c65"
+    "2e636f6d000b000403000102000a00160014001d0017001e00190018010001010102010301040023"
+    "00000010000e000c02683208687474702f312e310016000000170000000d002a0028040305030603"
+    "080708080809080a080b080408050806040105010601030303010302040205020602002b00090803"
+    "04030303020301002d00020101003300260024001d0020ebb81deb3650c681c586ce12f6ac61fe4e"
+    "64d60108aa3e960ccd1112e867501f";
+
+std::string from_hex(std::string_view hex) {
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
+  return out;
+}
+
+// SNI passthrough: the ClientHello's server name is %REQUESTED_SERVER_NAME%, and the hello's
+// bytes count as received (they are forwarded).
+TEST_F(TcpAccessLogTest, SniPassthroughLogsTheServerName) {
+  EchoServer upstream;
+  std::string toml = logged_toml(config_for({upstream.port()}),
+                                 "%REQUESTED_SERVER_NAME% %UPSTREAM_CLUSTER% %BYTES_RECEIVED% "
+                                 "%BYTES_SENT% %RESPONSE_FLAGS%");
+  const std::string listener_cluster = "cluster = \"backend\"\n";
+  ASSERT_NE(toml.find(listener_cluster), std::string::npos);
+  toml.replace(toml.find(listener_cluster), listener_cluster.size(),
+               "sni_routes = [{ server_names = [\"example.com\"], cluster = \"backend\" }]\n");
+  ASSERT_TRUE(proxy_.start(toml, listen_port_));
+  const std::string hello = from_hex(kExampleComHelloHex);
+  ASSERT_EQ(hello.size(), 335u);
+  echo_session(hello);
+
+  std::vector<std::string> logged = lines(1);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0], "example.com backend 335 335 -");
 }
 
 // No byte either way for idle_timeout: both sides closed, flag SI.
