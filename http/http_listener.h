@@ -82,7 +82,6 @@ class HttpListener {
     OutputBatch up_out;       // to the upstream
     std::string head;         // the upstream request head, kept for a retry
   };
-  std::vector<std::unique_ptr<RequestContext>> free_contexts_;
   const conf::Listener& listener_;
   const conf::HttpSettings& settings_;
   lb::ClusterRefs clusters_;

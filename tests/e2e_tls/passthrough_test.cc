@@ -4,6 +4,9 @@
 // localhost certificates), each in front of its own scripted upstream.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "tests/e2e_tls/tls_test.h"
 
 namespace ringress::test {
@@ -123,6 +126,10 @@ TEST_F(PassthroughTest, NonTlsClientGoesToDefaultCluster) {
   IoResult closed = c.wait_closed(soon());
   EXPECT_TRUE(closed.status == IoResult::kEof || closed.status == IoResult::kReset)
       << closed.describe();
+  // The backend's worker writes that line around the time it closes: wait for it.
+  const Deadline by = soon();
+  while (!contains(backends_.log(), "sent plain HTTP to a TLS port") && Clock::now() < by)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_TRUE(contains(backends_.log(), "sent plain HTTP to a TLS port")) << backends_.log();
 }
 
