@@ -1,9 +1,9 @@
 // The access log of a tcp listener through the real binary: one line per session, written when
 // it ends, with its bytes each way and the flag of how it ended (docs/configuration.md, TCP
-// listeners): "-" for a normal end (and the SNI of a passthrough), NR for no sni_routes match, UF
-// for an upstream that refuses, UH for a cluster with no healthy host, UR for an upstream reset, DC
-// for a client reset, SI for the idle timeout, SC for a session cut at drain_timeout; in text and
-// JSON.
+// listeners): "-" for a normal end (and the SNI of a passthrough), NR for no sni_routes match, DPE
+// for a failed client handshake, UF for an upstream that refuses, UH for a cluster with no healthy
+// host, UR for an upstream reset, DC for a client reset, SI for the idle timeout, SC for a session
+// cut at drain_timeout; in text and JSON.
 #include <signal.h>
 
 #include <sstream>
@@ -15,6 +15,7 @@
 #include "tests/e2e/proxy_test.h"
 #include "tests/support/log_file.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
 #include "tests/support/test_servers.h"
 
 namespace ringress::test {
@@ -233,6 +234,32 @@ TEST_F(TcpAccessLogTest, SniPassthroughLogsTheServerName) {
   std::vector<std::string> logged = lines(1);
   ASSERT_EQ(logged.size(), 1u);
   EXPECT_EQ(logged[0], "example.com backend 335 335 -");
+}
+
+// A listener that terminates TLS: a client whose handshake fails (it does not speak TLS) is
+// DPE, before any cluster work.
+TEST_F(TcpAccessLogTest, FailedClientHandshakeLogsDPE) {
+  const TestPki* pki = shared_test_pki();
+  ASSERT_NE(pki, nullptr);
+  EchoServer upstream;
+  std::string toml = logged_toml(config_for({upstream.port()}));
+  toml.insert(toml.find("\n[[clusters]]"), "\ntls = { certificates = [{ cert = \"" +
+                                               pki->localhost.cert + "\", key = \"" +
+                                               pki->localhost.key + "\" }] }\n");
+  ASSERT_TRUE(proxy_.start(toml, listen_port_));
+  Fd client = connect_client();
+  ASSERT_TRUE(client.valid()) << strerror(errno);
+  ASSERT_TRUE(
+      send_all(client.get(), std::string("not a ClientHello\r\n\r\n"), deadline_in(seconds(5)))
+          .ok());
+  std::string reply;
+  IoResult closed = recv_until_closed(client.get(), reply, 4096, deadline_in(seconds(5)));
+  EXPECT_TRUE(is_closed(closed)) << closed.describe();
+
+  std::vector<std::string> logged = lines(1);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0], "- - 0 0 DPE 0");
+  EXPECT_EQ(upstream.accepted(), 0u);
 }
 
 // No byte either way for idle_timeout: both sides closed, flag SI.
