@@ -1,9 +1,9 @@
 // The access log of a tcp listener through the real binary: one line per session, written when
 // it ends, with its bytes each way and the flag of how it ended (docs/configuration.md, TCP
-// listeners): "-" for a normal end (and the SNI of a passthrough), NR for no sni_routes match, DPE
-// for a failed client handshake, UF for an upstream that refuses, UH for a cluster with no healthy
-// host, UR for an upstream reset, DC for a client reset, SI for the idle timeout, SC for a session
-// cut at drain_timeout; in text and JSON.
+// listeners): "-" for a normal end (and the SNI of a passthrough), NR for no sni_routes match,
+// DPE for a failed client handshake, UO over the cluster's max_connections, UF for an upstream
+// that refuses, UH for a cluster with no healthy host, UR for an upstream reset, DC for a client
+// reset, SI for the idle timeout, SC for a session cut at drain_timeout; in text and JSON.
 #include <signal.h>
 
 #include <sstream>
@@ -260,6 +260,30 @@ TEST_F(TcpAccessLogTest, FailedClientHandshakeLogsDPE) {
   ASSERT_EQ(logged.size(), 1u);
   EXPECT_EQ(logged[0], "- - 0 0 DPE 0");
   EXPECT_EQ(upstream.accepted(), 0u);
+}
+
+// The cluster's circuit breaker max_connections is 1 (one worker): while a session holds the
+// connection, the next is closed at once with UO.
+TEST_F(TcpAccessLogTest, ClusterAtMaxConnectionsLogsUO) {
+  EchoServer upstream;
+  ASSERT_FALSE(dir_.path().empty());
+  ASSERT_TRUE(proxy_.start(logged_toml(config_for({upstream.port()}), kFormat, false,
+                                       "circuit_breakers = { max_connections = 1 }\n"),
+                           listen_port_));
+  Fd first = connect_client();
+  ASSERT_TRUE(first.valid()) << strerror(errno);
+  ASSERT_TRUE(round_trip(first.get(), "hello", deadline_in(seconds(5))));
+  refused_session();
+  std::vector<std::string> logged = lines(1);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0], "backend - 0 0 UO 0");
+
+  shutdown_write(first.get());
+  IoResult closed = wait_closed(first.get(), deadline_in(seconds(5)));
+  EXPECT_EQ(closed.status, IoResult::kEof) << closed.describe();
+  logged = lines(2);
+  ASSERT_EQ(logged.size(), 2u);
+  EXPECT_EQ(logged[1], "backend " + host(upstream.port()) + " 5 5 - 1");
 }
 
 // No byte either way for idle_timeout: both sides closed, flag SI.
