@@ -57,7 +57,7 @@ class OutputBatch {
 
  private:
   static constexpr std::size_t kInitialText = 4096;
-  static constexpr std::size_t kInitialPieces = 16;
+  static constexpr std::size_t kInitialPieces = 8;
   // Beyond these, clear() gives the memory back.
   static constexpr std::size_t kKeptText = 64 * 1024;
   static constexpr std::size_t kKeptPieces = 1024;

@@ -112,7 +112,7 @@ class MessageParser {
   RequestHead* request_;
   ResponseHead* response_;
   HeaderMap* fields_;  // where header lines go: the head's headers, then the trailers
-  HeaderMap trailers_;
+  HeaderMap trailers_{0};  // rare: grows when a message has trailers
   core::BufferSlice body_;
 
   // The message being parsed.
