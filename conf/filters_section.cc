@@ -62,19 +62,28 @@ FaultFilter read_fault(const Value& value) {
   return out;
 }
 
+}  // namespace
+
+Table access_log_table(const Value& value, AccessLog& out) {
+  Table table = value.table({"path", "format", "json"});
+  if (auto v = table.get("path")) {
+    out.path = v->string();
+    if (out.path.empty()) v->fail("expected a file name, or \"-\" for standard output");
+  }
+  if (auto v = table.get("json")) out.json = v->boolean();
+  return table;
+}
+
+namespace {
+
 FormatString default_access_log_format() {
   std::string error;
   return *parse_format(kDefaultAccessLogFormat, error);
 }
 
 AccessLog read_access_log(const Value& value) {
-  Table table = value.table({"path", "format", "json"});
   AccessLog out;
-  if (auto v = table.get("path")) {
-    out.path = v->string();
-    if (out.path.empty()) v->fail("expected a file name, or \"-\" for standard output");
-  }
-  if (auto v = table.get("json")) out.json = v->boolean();
+  Table table = access_log_table(value, out);
   // With json = true, the format's variables become the members of each line's JSON object.
   auto format = table.get("format");
   out.format = format ? read_format(*format, false) : default_access_log_format();

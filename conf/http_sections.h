@@ -23,6 +23,10 @@ HttpSettings read_http(const Table& listener, const std::vector<Cluster>& cluste
 
 // filters_section.cc: `filters` and the settings table of each filter.
 std::vector<FilterConfig> read_filters(const Table& listener);
+
+// An access_log table's keys ("path", "format", "json") and its destination: path and json.
+// The caller reads `format`, whose variables depend on the listener (HTTP or TCP).
+Table access_log_table(const Value& value, AccessLog& out);
 // The keys of a listener that hold a filter's settings ("headers", "access_log", ...).
 const std::vector<std::string_view>& filter_settings_keys();
 

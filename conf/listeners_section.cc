@@ -44,13 +44,8 @@ std::vector<std::string_view> http_only_keys() {
 // A tcp listener's access_log: the http filter's table, with the variables of a TCP session.
 // The default format of a listener that reads a ClientHello (tls, sni_routes) ends with its SNI.
 AccessLog read_tcp_access_log(const Value& value, bool reads_client_hello) {
-  Table table = value.table({"path", "format", "json"});
   AccessLog out;
-  if (auto v = table.get("path")) {
-    out.path = v->string();
-    if (out.path.empty()) v->fail("expected a file name, or \"-\" for standard output");
-  }
-  if (auto v = table.get("json")) out.json = v->boolean();
+  Table table = access_log_table(value, out);
   std::string error;
   if (auto v = table.get("format")) {
     auto format = parse_tcp_format(v->string(), error);
