@@ -52,9 +52,7 @@ ConfigError::ConfigError(std::string file, uint32_t line, uint32_t column, std::
       key_(std::move(key)),
       message_(std::move(message)) {}
 
-Config load_config(const std::string& path) {
-  return parse_config(read_config_file(path), path);
-}
+Config load_config(const std::string& path) { return parse_config(read_config_file(path), path); }
 
 Config parse_config(std::string_view text, const std::string& path) {
   toml::table document;

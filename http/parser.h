@@ -111,7 +111,7 @@ class MessageParser {
   core::Arena& arena_;
   RequestHead* request_;
   ResponseHead* response_;
-  HeaderMap* fields_;  // where header lines go: the head's headers, then the trailers
+  HeaderMap* fields_;      // where header lines go: the head's headers, then the trailers
   HeaderMap trailers_{0};  // rare: grows when a message has trailers
   core::BufferSlice body_;
 

@@ -50,10 +50,10 @@ TEST(LoadBalancing, EveryPolicyIsRead) {
 }
 
 TEST(LoadBalancing, PolicySettingsAreRead) {
-  Config ring =
-      parse_config(users_cluster("lb_policy = \"ring_hash\"\n"
-                           "ring_hash = { minimum_ring_size = 4096, maximum_ring_size = 65536 }\n"),
-                   "proxy.toml");
+  Config ring = parse_config(
+      users_cluster("lb_policy = \"ring_hash\"\n"
+                    "ring_hash = { minimum_ring_size = 4096, maximum_ring_size = 65536 }\n"),
+      "proxy.toml");
   EXPECT_EQ(ring.clusters.at(0).lb.ring_hash.minimum_ring_size, 4096u);
   EXPECT_EQ(ring.clusters.at(0).lb.ring_hash.maximum_ring_size, 65536u);
   EXPECT_TRUE(ring.clusters.at(0).lb.hashes());
@@ -71,26 +71,28 @@ TEST(LoadBalancing, Mistakes) {
   EXPECT_EQ(error_of(users_cluster("ring_hash = { minimum_ring_size = 4096 }\n")),
             "proxy.toml:8:1: clusters[0].ring_hash: ring_hash holds the settings of lb_policy = "
             "\"ring_hash\"; this cluster's lb_policy is \"round_robin\"");
-  EXPECT_EQ(error_of(users_cluster("lb_policy = \"maglev\"\nleast_request = { choice_count = 3 }\n")),
-            "proxy.toml:9:1: clusters[0].least_request: least_request holds the settings of "
-            "lb_policy = \"least_request\"; this cluster's lb_policy is \"maglev\"");
   EXPECT_EQ(
-      error_of(users_cluster("lb_policy = \"ring_hash\"\n"
-                       "ring_hash = { minimum_ring_size = 4096, maximum_ring_size = 2048 }\n")),
-      "proxy.toml:9:35: clusters[0].ring_hash.minimum_ring_size: minimum_ring_size (4096) "
-      "is above maximum_ring_size (2048)");
-  EXPECT_EQ(
-      error_of(users_cluster("lb_policy = \"ring_hash\"\nring_hash = { maximum_ring_size = 512 }\n")),
-      "proxy.toml:9:35: clusters[0].ring_hash.maximum_ring_size: minimum_ring_size (1024) "
-      "is above maximum_ring_size (512)");
+      error_of(users_cluster("lb_policy = \"maglev\"\nleast_request = { choice_count = 3 }\n")),
+      "proxy.toml:9:1: clusters[0].least_request: least_request holds the settings of "
+      "lb_policy = \"least_request\"; this cluster's lb_policy is \"maglev\"");
+  EXPECT_EQ(error_of(users_cluster(
+                "lb_policy = \"ring_hash\"\n"
+                "ring_hash = { minimum_ring_size = 4096, maximum_ring_size = 2048 }\n")),
+            "proxy.toml:9:35: clusters[0].ring_hash.minimum_ring_size: minimum_ring_size (4096) "
+            "is above maximum_ring_size (2048)");
+  EXPECT_EQ(error_of(users_cluster(
+                "lb_policy = \"ring_hash\"\nring_hash = { maximum_ring_size = 512 }\n")),
+            "proxy.toml:9:35: clusters[0].ring_hash.maximum_ring_size: minimum_ring_size (1024) "
+            "is above maximum_ring_size (512)");
   EXPECT_EQ(error_of(users_cluster("lb_policy = \"ring_hash\"\n"
-                             "ring_hash = { maximum_ring_size = 8388609 }\n")),
+                                   "ring_hash = { maximum_ring_size = 8388609 }\n")),
             "proxy.toml:9:35: clusters[0].ring_hash.maximum_ring_size: must be between 1 and "
             "8388608, got 8388609");
-  EXPECT_EQ(error_of(users_cluster("lb_policy = \"ring_hash\"\nring_hash = { min_ring_size = 1 }\n")),
-            "proxy.toml:9:15: clusters[0].ring_hash.min_ring_size: unknown key");
+  EXPECT_EQ(
+      error_of(users_cluster("lb_policy = \"ring_hash\"\nring_hash = { min_ring_size = 1 }\n")),
+      "proxy.toml:9:15: clusters[0].ring_hash.min_ring_size: unknown key");
   EXPECT_EQ(error_of(users_cluster("lb_policy = \"least_request\"\n"
-                             "least_request = { choice_count = 1 }\n")),
+                                   "least_request = { choice_count = 1 }\n")),
             "proxy.toml:9:34: clusters[0].least_request.choice_count: must be between 2 and 100, "
             "got 1");
 }

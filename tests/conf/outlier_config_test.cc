@@ -100,9 +100,10 @@ TEST(OutlierConfig, Mistakes) {
   EXPECT_EQ(error_of(users_cluster("outlier_detection = { consecutive_5xx = -1 }\n")),
             "proxy.toml:8:41: clusters[0].outlier_detection.consecutive_5xx: must be between 0 "
             "and 1000000, got -1");
-  EXPECT_EQ(error_of(users_cluster("outlier_detection = { consecutive_gateway_failure = \"5\" }\n")),
-            "proxy.toml:8:53: clusters[0].outlier_detection.consecutive_gateway_failure: "
-            "expected an integer, got string");
+  EXPECT_EQ(
+      error_of(users_cluster("outlier_detection = { consecutive_gateway_failure = \"5\" }\n")),
+      "proxy.toml:8:53: clusters[0].outlier_detection.consecutive_gateway_failure: "
+      "expected an integer, got string");
   EXPECT_EQ(error_of(users_cluster("outlier_detection = { interval = \"0s\" }\n")),
             "proxy.toml:8:34: clusters[0].outlier_detection.interval: must be between 1ms and "
             "1h, got \"0s\"");
@@ -126,25 +127,30 @@ TEST(OutlierConfig, Mistakes) {
   EXPECT_EQ(error_of(users_cluster("outlier_detection = { success_rate = \"yes\" }\n")),
             "proxy.toml:8:38: clusters[0].outlier_detection.success_rate: expected true, false "
             "or a table, got string");
-  EXPECT_EQ(error_of(users_cluster("outlier_detection = { success_rate = { minimum_host = 3 } }\n")),
-            "proxy.toml:8:40: clusters[0].outlier_detection.success_rate.minimum_host: unknown "
-            "key (did you mean \"minimum_hosts\"?)");
-  EXPECT_EQ(error_of(users_cluster("outlier_detection = { success_rate = { minimum_hosts = 0 } }\n")),
-            "proxy.toml:8:56: clusters[0].outlier_detection.success_rate.minimum_hosts: must be "
-            "between 1 and 1000000, got 0");
-  EXPECT_EQ(error_of(users_cluster("outlier_detection = { success_rate = { request_volume = 0 } }\n")),
-            "proxy.toml:8:57: clusters[0].outlier_detection.success_rate.request_volume: must be "
-            "between 1 and 1000000000, got 0");
   EXPECT_EQ(
-      error_of(users_cluster("outlier_detection = { success_rate = { stdev_factor = \"1.9\" } }\n")),
-      "proxy.toml:8:55: clusters[0].outlier_detection.success_rate.stdev_factor: expected a "
-      "number, got string");
-  EXPECT_EQ(error_of(users_cluster("outlier_detection = { success_rate = { stdev_factor = -0.5 } }\n")),
-            "proxy.toml:8:55: clusters[0].outlier_detection.success_rate.stdev_factor: must be "
-            "between 0 and 100, got -0.5");
-  EXPECT_EQ(error_of(users_cluster("outlier_detection = { success_rate = { stdev_factor = nan } }\n")),
-            "proxy.toml:8:55: clusters[0].outlier_detection.success_rate.stdev_factor: must be "
-            "between 0 and 100, got nan");
+      error_of(users_cluster("outlier_detection = { success_rate = { minimum_host = 3 } }\n")),
+      "proxy.toml:8:40: clusters[0].outlier_detection.success_rate.minimum_host: unknown "
+      "key (did you mean \"minimum_hosts\"?)");
+  EXPECT_EQ(
+      error_of(users_cluster("outlier_detection = { success_rate = { minimum_hosts = 0 } }\n")),
+      "proxy.toml:8:56: clusters[0].outlier_detection.success_rate.minimum_hosts: must be "
+      "between 1 and 1000000, got 0");
+  EXPECT_EQ(
+      error_of(users_cluster("outlier_detection = { success_rate = { request_volume = 0 } }\n")),
+      "proxy.toml:8:57: clusters[0].outlier_detection.success_rate.request_volume: must be "
+      "between 1 and 1000000000, got 0");
+  EXPECT_EQ(error_of(users_cluster(
+                "outlier_detection = { success_rate = { stdev_factor = \"1.9\" } }\n")),
+            "proxy.toml:8:55: clusters[0].outlier_detection.success_rate.stdev_factor: expected a "
+            "number, got string");
+  EXPECT_EQ(
+      error_of(users_cluster("outlier_detection = { success_rate = { stdev_factor = -0.5 } }\n")),
+      "proxy.toml:8:55: clusters[0].outlier_detection.success_rate.stdev_factor: must be "
+      "between 0 and 100, got -0.5");
+  EXPECT_EQ(
+      error_of(users_cluster("outlier_detection = { success_rate = { stdev_factor = nan } }\n")),
+      "proxy.toml:8:55: clusters[0].outlier_detection.success_rate.stdev_factor: must be "
+      "between 0 and 100, got nan");
   // A table header form places the error on its own line.
   EXPECT_EQ(error_of(users_cluster("[clusters.outlier_detection]\nmax_ejection_percent = 200\n")),
             "proxy.toml:9:24: clusters[0].outlier_detection.max_ejection_percent: must be "

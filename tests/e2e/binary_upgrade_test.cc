@@ -332,8 +332,11 @@ TEST(BinaryUpgrade, UpgradeSocketFromTheCommandLineTheConfigOrTheConfigPath) {
     ASSERT_TRUE(process.wait_log("running with 1 worker(s)", milliseconds(5000)));
     EXPECT_TRUE(is_socket(c.expected));
     for (const std::string& other :
-         {config + ".sock", dir.path() + "/from-config.sock", dir.path() + "/from-cli.sock"})
-      if (other != c.expected) EXPECT_FALSE(is_socket(other)) << other;
+         {config + ".sock", dir.path() + "/from-config.sock", dir.path() + "/from-cli.sock"}) {
+      if (other != c.expected) {
+        EXPECT_FALSE(is_socket(other)) << other;
+      }
+    }
     ::kill(process.pid(), SIGTERM);
     std::optional<ExitStatus> exit = process.wait_exit(milliseconds(10000));
     ASSERT_TRUE(exit);
@@ -461,8 +464,9 @@ TEST(BinaryUpgrade, UpgradeAfterReloadsHandsOverTheReloadedListeners) {
   const uint16_t added = free_port();
   const std::string config = dir.path() + "/ringress.toml";
   const std::string base = tcp_config(port, upstream.port(), 1);
-  const std::string second = "\n[[listeners]]\nname = \"second\"\naddress = \"127.0.0.1:" +
-                             std::to_string(added) + "\"\ncluster = \"backend\"\n";
+  const std::string second =
+      "\n[[listeners]]\nname = \"second\"\naddress = \"127.0.0.1:" + std::to_string(added) +
+      "\"\ncluster = \"backend\"\n";
   ASSERT_TRUE(write_config(config, base));
   Ringress old_process(dir.path() + "/ringress.log");
   ASSERT_TRUE(old_process.start({"-c", config}));

@@ -104,8 +104,8 @@ std::map<std::string, std::string> hosts_of_keys(uint16_t port, int keys) {
   std::map<std::string, std::string> host;
   for (int k = 0; k < keys; ++k) {
     const std::string key = "user-" + std::to_string(k);
-    HttpMessage r = c.round_trip(
-        request_bytes("GET", "/", {{"Host", "test.local"}, {"X-User", key}}), soon());
+    HttpMessage r =
+        c.round_trip(request_bytes("GET", "/", {{"Host", "test.local"}, {"X-User", key}}), soon());
     host[key] = r.status == 200 ? r.body : "failed: " + r.describe();
   }
   return host;
@@ -127,11 +127,10 @@ TEST_F(DiscoveryTest, RingHashKeysMoveOnlyToAHostThatJoinsAndComeBackWhenItLeave
   HttpUpstream h0(named("h0")), h1(named("h1")), h2(named("h2")), h3(named("h3"));
   const std::string file = dir_.path() + "/endpoints.json";
   write_file_atomically(file, endpoints_json({h0.port(), h1.port(), h2.port()}));
-  ASSERT_TRUE(proxy_.start(
-      config_with("discovery = \"file\"\nfile = { path = " + toml_string(file) +
-                      " }\nlb_policy = \"ring_hash\"\n",
-                  R"(hash_policy = [{ header = "X-User" }])"),
-      listen_port_));
+  ASSERT_TRUE(proxy_.start(config_with("discovery = \"file\"\nfile = { path = " +
+                                           toml_string(file) + " }\nlb_policy = \"ring_hash\"\n",
+                                       R"(hash_policy = [{ header = "X-User" }])"),
+                           listen_port_));
   constexpr int kKeys = 120;
   const auto before = hosts_of_keys(listen_port_, kKeys);
   std::map<std::string, int> per_host;
