@@ -14,6 +14,7 @@
 
 #include "tests/e2e/proxy_test.h"
 #include "tests/support/log_file.h"
+#include "tests/support/openssl_client_hello.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/test_servers.h"
@@ -194,27 +195,6 @@ TEST_F(TcpAccessLogTest, NoSniRouteLogsNR) {
   EXPECT_EQ(upstream.accepted(), 0u);
 }
 
-// Captured from `openssl s_client -connect 127.0.0.1:PORT -servername example.com
-// -alpn h2,http/1.1` (OpenSSL 3.0.19) against `nc -l 127.0.0.1 PORT` (tests/tls).
-constexpr std::string_view kExampleComHelloHex =
-    "160301014a010001460303fa907d4cb118a2fb6f868b2c718f080e8c41131ac6bb7385aa0e76b2e6"
-    "0d1d4f203077a11bc7c0229aba22a1249bbf0ebf7d84600b6627c75d354d1525e9cf951e003e1302"
-    "13031301c02cc030009fcca9cca8ccaac02bc02f009ec024c028006bc023c0270067c00ac0140039"
-    "c009c0130033009d009c003d003c0035002f00ff010000bf00000010000e00000b6578616d706c65"
-    "2e636f6d000b000403000102000a00160014001d0017001e00190018010001010102010301040023"
-    "00000010000e000c02683208687474702f312e310016000000170000000d002a0028040305030603"
-    "080708080809080a080b080408050806040105010601030303010302040205020602002b00090803"
-    "04030303020301002d00020101003300260024001d0020ebb81deb3650c681c586ce12f6ac61fe4e"
-    "64d60108aa3e960ccd1112e867501f";
-
-std::string from_hex(std::string_view hex) {
-  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    out.push_back(static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
-  return out;
-}
-
 // SNI passthrough: the ClientHello's server name is %REQUESTED_SERVER_NAME%, and the hello's
 // bytes count as received (they are forwarded).
 TEST_F(TcpAccessLogTest, SniPassthroughLogsTheServerName) {
@@ -227,7 +207,7 @@ TEST_F(TcpAccessLogTest, SniPassthroughLogsTheServerName) {
   toml.replace(toml.find(listener_cluster), listener_cluster.size(),
                "sni_routes = [{ server_names = [\"example.com\"], cluster = \"backend\" }]\n");
   ASSERT_TRUE(proxy_.start(toml, listen_port_));
-  const std::string hello = from_hex(kExampleComHelloHex);
+  const std::string hello = openssl_client_hello();
   ASSERT_EQ(hello.size(), 335u);
   echo_session(hello);
 
