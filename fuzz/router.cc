@@ -186,13 +186,20 @@ std::string_view host_without_port(std::string_view host) {
   return host.substr(0, host.find(':'));
 }
 
+// A trailing dot names the root: "a.example." is "a.example" (one dot only, never a bare ".").
+std::string without_dot(std::string s) {
+  if (s.size() > 1 && s.back() == '.') s.pop_back();
+  return s;
+}
+
 std::size_t model_vhost(const std::vector<conf::VirtualHost>& vhosts, std::string_view host) {
-  const std::string h = lower(host_without_port(host));
+  const std::string h = without_dot(lower(host_without_port(host)));
   constexpr std::size_t kNone = SIZE_MAX;
   std::size_t exact = kNone, suffix = kNone, prefix = kNone, any = kNone;
   std::size_t suffix_len = 0, prefix_len = 0;
   for (std::size_t i = 0; i < vhosts.size(); ++i) {
-    for (const std::string& d : vhosts[i].domains) {
+    for (const std::string& configured : vhosts[i].domains) {
+      const std::string d = without_dot(configured);
       if (d == "*") {
         if (any == kNone) any = i;
       } else if (d.starts_with("*.")) {

@@ -132,7 +132,7 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
     bool reusable = false;     // the upstream connection ended clean (keep-alive, nothing left)
     Failure failure = Failure::none;
     core::TimePoint try_deadline = core::kNoDeadline;  // the route's per_try_timeout
-    std::string_view set_cookie;  // a generated sticky cookie for the response (hash_policy)
+    std::string_view set_cookie{};  // a generated sticky cookie for the response (hash_policy)
   };
   // Where the attempt loop of proxy() stands.
   struct Attempts {

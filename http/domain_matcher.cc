@@ -51,7 +51,13 @@ std::span<const std::size_t> DomainMatcher::Wildcards::shorter_than(std::size_t 
   return {first, lengths.end()};
 }
 
+std::string_view without_root_dot(std::string_view name) {
+  if (name.size() > 1 && name.back() == '.') name.remove_suffix(1);
+  return name;
+}
+
 void DomainMatcher::add(std::string_view domain, uint32_t index) {
+  domain = without_root_dot(domain);
   if (domain == "*") {
     if (any_ == npos) any_ = index;
   } else if (domain.starts_with('*')) {
@@ -66,11 +72,7 @@ void DomainMatcher::add(std::string_view domain, uint32_t index) {
 }
 
 uint32_t DomainMatcher::find(std::string_view host) const {
-  host = strip_port(host);
-  // "example.com." names the same host as "example.com" (the root's empty label, RFC 1034
-  // 3.1), and nginx and most servers read it so: a virtual host must not be walked around
-  // with a trailing dot.
-  if (host.size() > 1 && host.back() == '.') host.remove_suffix(1);
+  host = without_root_dot(strip_port(host));
   if (auto it = exact_.find(host); it != exact_.end()) return it->second;
   for (std::size_t length : suffixes_.shorter_than(host.size())) {
     std::string_view suffix = host.substr(host.size() - length);

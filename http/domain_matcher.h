@@ -25,6 +25,10 @@ bool equals_ignore_case(std::string_view a, std::string_view b);
 
 // "host:port" -> "host"; "[v6]:port" -> "[v6]". A suffix that is not ":digits" stays.
 std::string_view strip_port(std::string_view host);
+// "example.com." names the same host as "example.com" (the root's empty label, RFC 1034 3.1),
+// and nginx and most servers read it so: a virtual host must not be walked around with a
+// trailing dot, in a Host header or in a configured domain.
+std::string_view without_root_dot(std::string_view name);
 
 class DomainMatcher {
  public:

@@ -38,9 +38,9 @@ class RegexGroup {
 
  private:
   struct Node {
-    uint32_t begin, end;            // routes_[begin, end)
-    uint32_t left = 0, right = 0;   // child nodes (inner nodes only)
-    std::unique_ptr<RE2::Set> set;  // inner nodes; nullptr if it could not be compiled
+    uint32_t begin, end;              // routes_[begin, end)
+    uint32_t left = 0, right = 0;     // child nodes (inner nodes only)
+    std::unique_ptr<RE2::Set> set{};  // inner nodes; nullptr if it could not be compiled
   };
   enum class SetAnswer { no, yes, unknown };
 

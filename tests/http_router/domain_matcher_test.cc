@@ -64,6 +64,17 @@ TEST(DomainMatcher, ATrailingDotNamesTheSameHost) {
   EXPECT_EQ(m.find("."), 0u);
 }
 
+TEST(DomainMatcher, AConfiguredTrailingDotNamesTheSameHost) {
+  DomainMatcher m;
+  m.add("a.", 0);
+  m.add("*.example.com.", 1);
+  EXPECT_EQ(m.find("a"), 0u);
+  EXPECT_EQ(m.find("a."), 0u);
+  EXPECT_EQ(m.find("www.example.com"), 1u);
+  EXPECT_EQ(m.find("www.example.com.:8080"), 1u);
+  EXPECT_EQ(m.find("b"), kNone);
+}
+
 TEST(DomainMatcher, CaseInsensitive) {
   DomainMatcher m;
   m.add("Api.Example.COM", 0);
