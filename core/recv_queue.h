@@ -11,10 +11,11 @@
 // The multishot is armed with a byte limit (Linux 6.17's total limit of a multishot receive):
 // the room left under kBurstWatermarks watermarks, so the kernel ends it there itself and one
 // pass cannot hand a connection more than that, whoever reads: a reader that keeps up gets up
-// to four watermarks (one relay batch, 256 KiB by default) per arm, and one that reads nothing
-// holds at most four (at most its share of buffers while they hold less than one watermark).
-// One watermark per arm cost the relay of a 1 MiB response about twice the CPU (16 re-arms
-// and small writes per MiB, and the sender held at a closed window: benchmarks/README.md).
+// to two watermarks (128 KiB by default) per arm, and one that reads nothing holds at most two
+// (at most its share of buffers while they hold less than one watermark). Two is the measured
+// compromise (benchmarks/README.md): one watermark per arm costs a bulk relay more CPU (twice
+// the re-arms and smaller writes, and a 64 KiB request body plus its head takes two arms);
+// four held 50 busy 1 MiB responses at 33 MiB (two: 21, one: 14; nginx 17-25).
 // An older kernel refuses the limit (-EINVAL): then the queue arms
 // without one and cancels when full; a multishot keeps completing after the cancel until the
 // kernel sees it (a burst): those receives are queued (and packed) too, and the queue re-arms
@@ -107,7 +108,7 @@ class RecvQueue final : public Completion, public BufferWaiter {
   void set_close_listener(PeerCloseListener* l) { close_listener_ = l; }
 
   // The byte limit of one multishot receive, in watermarks (see the top of this file).
-  static constexpr uint32_t kBurstWatermarks = 4;
+  static constexpr uint32_t kBurstWatermarks = 2;
   // Whether this thread's kernel took the byte limit on the receives armed so far.
   static bool limits_receives();
 

@@ -173,8 +173,8 @@ TEST(BufferPoolGrowth, AGivenBackBufferIsReusedAfterTheWarmOnes) {
 
 // A peer sends 512 KiB at once to a connection that reads nothing: the queue (a 64 KiB
 // watermark over 4 KiB buffers: 16) takes one armed receive's burst, RecvQueue::
-// kBurstWatermarks (4) watermarks = 64 buffers, and no more: not the 128 the peer sent (no
-// re-arm while it holds four watermarks). The burst is four watermarks rather than one
+// kBurstWatermarks (2) watermarks = 32 buffers, and no more: not the 128 the peer sent (no
+// re-arm while it holds two watermarks). The burst is two watermarks rather than one
 // because one cost a bulk relay twice the CPU (benchmarks/README.md). Then all arrives intact.
 TEST(BufferPoolGrowth, AQueueTakesNoMoreBuffersThanItsWatermarkFromABulkPeer) {
   Reactor reactor;
@@ -204,7 +204,7 @@ TEST(BufferPoolGrowth, AQueueTakesNoMoreBuffersThanItsWatermarkFromABulkPeer) {
   writer.join();
   EXPECT_EQ(got, data);
   if (!RecvQueue::limits_receives()) GTEST_SKIP() << "the kernel has no multishot byte limit";
-  // At most one burst (four watermarks of 16 buffers); how much of it arrives before the queue
+  // At most one burst (two watermarks of 16 buffers); how much of it arrives before the queue
   // stops at its one-watermark share depends on how the kernel segments the stream, so the
   // count lies between the two (exactly one of them in most runs).
   EXPECT_LE(held, RecvQueue::kBurstWatermarks * 16u);
