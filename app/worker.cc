@@ -107,14 +107,6 @@ struct Worker::Runtime {
 
 namespace {
 
-// One connection, counted in the generation it is served by, which it keeps to its end.
-core::Task<void> run_session(WorkerGeneration& g, std::size_t listener, core::Socket socket,
-                             core::TaskScope& scope) {
-  ++g.sessions;
-  co_await g.serve[listener](std::move(socket), scope);
-  --g.sessions;
-}
-
 core::Task<void> accept_loop(ListenerSlot& slot) {
   // Refusals are logged at most once a second, with how many there were: a flood must not
   // become a flood of log lines.
@@ -139,7 +131,10 @@ core::Task<void> accept_loop(ListenerSlot& slot) {
       }
       continue;
     }
-    slot.sessions.spawn(run_session(g, slot.index, std::move(r.socket), slot.sessions), &slot.open);
+    // Counted open on the slot and in the generation it is served by, which it keeps to its
+    // end: both counts live in the scope's child frame, not in a wrapper frame per connection.
+    slot.sessions.spawn(g.serve[slot.index](std::move(r.socket), slot.sessions), &slot.open,
+                        &g.sessions);
   }
 }
 

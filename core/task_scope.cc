@@ -13,8 +13,11 @@ struct TaskScope::Child {
   struct promise_type {
     TaskScope* scope;
     uint32_t* count;
-    promise_type(TaskScope* s, Task<void>&, uint32_t* c) : scope(s), count(c) {
+    uint32_t* also;
+    promise_type(TaskScope* s, Task<void>&, uint32_t* c, uint32_t* a)
+        : scope(s), count(c), also(a) {
       if (count) ++*count;
+      if (also) ++*also;
     }
     static void* operator new(std::size_t size) { return frame_alloc(size); }
     static void operator delete(void* p, std::size_t size) noexcept { frame_free(p, size); }
@@ -25,6 +28,7 @@ struct TaskScope::Child {
       void await_suspend(std::coroutine_handle<promise_type> h) noexcept {
         TaskScope* scope = h.promise().scope;
         if (uint32_t* count = h.promise().count) --*count;
+        if (uint32_t* also = h.promise().also) --*also;
         h.destroy();
         scope->child_done();
       }
@@ -36,7 +40,7 @@ struct TaskScope::Child {
   };
 };
 
-TaskScope::Child TaskScope::run_child(TaskScope*, Task<void> task, uint32_t*) {
+TaskScope::Child TaskScope::run_child(TaskScope*, Task<void> task, uint32_t*, uint32_t*) {
   co_await std::move(task);
 }
 
@@ -47,9 +51,9 @@ TaskScope::~TaskScope() {
   }
 }
 
-void TaskScope::spawn(Task<void> task, uint32_t* count) {
+void TaskScope::spawn(Task<void> task, uint32_t* count, uint32_t* also) {
   ++children_;
-  run_child(this, std::move(task), count);
+  run_child(this, std::move(task), count, also);
 }
 
 void TaskScope::child_done() {

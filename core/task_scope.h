@@ -22,10 +22,10 @@ class TaskScope {
   TaskScope& operator=(const TaskScope&) = delete;
   ~TaskScope();
 
-  // Starts `task` now (it runs until its first suspension before spawn returns). With `count`,
-  // *count is one higher while the task runs (kept in the child's own frame: a connection parked
-  // for hours costs no extra frame for being counted).
-  void spawn(Task<void> task, uint32_t* count = nullptr);
+  // Starts `task` now (it runs until its first suspension before spawn returns). With `count`
+  // (and `also`), *count is one higher while the task runs (kept in the child's own frame: a
+  // connection parked for hours costs no extra frame for being counted).
+  void spawn(Task<void> task, uint32_t* count = nullptr, uint32_t* also = nullptr);
   // Waits until all children finished.
   auto join() {
     struct Awaiter {
@@ -46,7 +46,7 @@ class TaskScope {
 
  private:
   struct Child;
-  static Child run_child(TaskScope* scope, Task<void> task, uint32_t* count);
+  static Child run_child(TaskScope* scope, Task<void> task, uint32_t* count, uint32_t* also);
   void child_done();
 
   std::size_t children_ = 0;

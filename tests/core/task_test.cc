@@ -105,6 +105,33 @@ TEST(TaskScope, JoinWaitsForAllChildren) {
   EXPECT_EQ(done, 100);
 }
 
+// The counts given to spawn() are one higher exactly while each child runs (the worker counts
+// a connection open on its listener and in its config generation this way).
+TEST(TaskScope, CountsAreOneHigherWhileAChildRuns) {
+  Reactor reactor;
+  auto main = []() -> Task<void> {
+    TaskScope scope;
+    uint32_t open = 0, in_generation = 0, only_open = 0;
+    for (int i = 0; i < 3; ++i)
+      scope.spawn(
+          [](int ms) -> Task<void> { co_await sleep_for(std::chrono::milliseconds(ms)); }(1 + i),
+          &open, &in_generation);
+    scope.spawn([]() -> Task<void> { co_await sleep_for(std::chrono::milliseconds(1)); }(),
+                &only_open);
+    EXPECT_EQ(open, 3u);
+    EXPECT_EQ(in_generation, 3u);
+    EXPECT_EQ(only_open, 1u);
+    co_await sleep_for(std::chrono::milliseconds(2));
+    EXPECT_LT(open, 3u);
+    EXPECT_EQ(open, in_generation);
+    co_await scope.join();
+    EXPECT_EQ(open, 0u);
+    EXPECT_EQ(in_generation, 0u);
+    EXPECT_EQ(only_open, 0u);
+  };
+  reactor.run(main());
+}
+
 TEST(TaskScope, JoinOfEmptyScopeDoesNotSuspend) {
   Reactor reactor;
   auto main = []() -> Task<int> {
