@@ -6,6 +6,7 @@
 #include "conf/health_check.h"
 #include "conf/http_syntax.h"
 #include "conf/reader.h"
+#include "core/hex_digit.h"
 
 namespace ringress::conf {
 
@@ -95,12 +96,7 @@ std::vector<StatusRange> read_statuses(const Value& value) {
   return out;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+int hex_digit(char c) { return core::hex_digit(static_cast<unsigned char>(c)); }
 
 // Bytes as text ("PING\r\n", TOML escapes apply) or { hex = "50494e470d0a" }; not empty.
 std::string read_bytes(const Value& value) {

@@ -1,16 +1,10 @@
 #include "http/chunked_decoder.h"
 
+#include "core/hex_digit.h"
 #include "http/header_map.h"
 
 namespace ringress::http {
 namespace {
-
-int hex_value(unsigned char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool is_ws(unsigned char c) { return c == ' ' || c == '\t'; }
 bool is_ctl(unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; }
@@ -59,14 +53,14 @@ ChunkedDecoder::Result ChunkedDecoder::decode(const char* begin, const char* end
     ++p;
     switch (state_) {
       case State::size_first: {
-        const int v = hex_value(c);
+        const int v = core::hex_digit(c);
         if (v < 0) return fail("Invalid character in chunk size", at);
         size_ = uint64_t(v);
         state_ = State::size;
         break;
       }
       case State::size:
-        if (const int v = hex_value(c); v >= 0) {
+        if (const int v = core::hex_digit(c); v >= 0) {
           if (size_ >> 60) return fail("Chunk size overflow", at);
           size_ = size_ << 4 | uint64_t(v);
         } else if (c == ';') {

@@ -349,7 +349,7 @@ core::Task<bool> HttpListener::Connection::serve_one() {
 
 core::Task<void> HttpListener::Connection::run_filters_and_route() {
   RequestHead& req = ctx_->request_parser.head();
-  NormalizedPath np = normalize_path(req.path, path_normalization(l_.listener_.http), ctx_->arena);
+  NormalizedPath np = normalize_path(req.path, l_.path_normalization_, ctx_->arena);
   if (np.error != PathError::none) {
     co_await reply(400, path_error_text(np.error), flags::kBadRequest, !request_complete_);
     co_return;

@@ -22,7 +22,8 @@ HttpListener::HttpListener(const conf::Listener& listener, lb::ClusterRefs clust
       connection_buffer_(connection_buffer),
       stats_(stats),
       routes_(listener.http.virtual_hosts),
-      filters_(make_filters(listener.http.filters, logs)) {
+      filters_(make_filters(listener.http.filters, logs)),
+      path_normalization_(path_normalization(listener.http)) {
   for (const auto& cidr : settings_.trusted_proxies)
     if (auto r = core::CidrRange::parse(cidr)) proxy_headers_.trusted_proxies.push_back(*r);
   if (!settings_.via.empty()) proxy_headers_.via = "1.1 " + settings_.via;

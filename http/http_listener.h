@@ -21,6 +21,7 @@
 #include "http/message.h"
 #include "http/output_batch.h"
 #include "http/parser.h"
+#include "http/path_normalize.h"
 #include "http/proxy_headers.h"
 #include "http/route_table.h"
 #include "lb/cluster_refs.h"
@@ -92,6 +93,7 @@ class HttpListener {
   std::vector<std::unique_ptr<Filter>> filters_;
   ProxyHeaderSettings proxy_headers_;
   ParseLimits limits_;
+  PathNormalization path_normalization_;  // the listener's settings, read once
   bool draining_ = false;
   bool retired_ = false;              // retire(): "Connection: close" on every response from now on
   core::TaskScope idle_connections_;  // registry only: connections waiting for a request

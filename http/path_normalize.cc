@@ -3,17 +3,11 @@
 #include <cstring>
 
 #include "conf/http_config.h"
+#include "core/hex_digit.h"
 
 namespace ringress::http {
 
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 char upper_hex(char c) { return (c >= 'a' && c <= 'f') ? static_cast<char>(c - 'a' + 'A') : c; }
 
@@ -36,8 +30,8 @@ long rewrite_percent(char* buf, std::size_t n, const PathNormalization& o, PathE
       continue;
     }
     const bool two_more = r + 2 < n;
-    const int hi = two_more ? hex_value(buf[r + 1]) : -1;
-    const int lo = two_more ? hex_value(buf[r + 2]) : -1;
+    const int hi = two_more ? core::hex_digit(static_cast<unsigned char>(buf[r + 1])) : -1;
+    const int lo = two_more ? core::hex_digit(static_cast<unsigned char>(buf[r + 2])) : -1;
     if (hi < 0 || lo < 0) {
       if (o.normalize) {
         error = PathError::bad_percent_encoding;

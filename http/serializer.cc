@@ -27,10 +27,10 @@ char* put(char* p, std::string_view s) {
 
 // Fields go straight into the string's storage, sized once: a head is written field by field
 // on every request and response, and four appends per field (each checking the capacity) cost
-// about twice the instructions.
-void append_fields(std::string& out, const HeaderMap& fields) {
+// about twice the instructions. `size` is fields_size(fields), which the caller made room for.
+void append_fields(std::string& out, const HeaderMap& fields, std::size_t size) {
   const std::size_t at = out.size();
-  out.resize(at + fields_size(fields));
+  out.resize(at + size);
   char* p = out.data() + at;
   for (const auto& f : fields) {
     p = put(p, f.name);
@@ -48,19 +48,21 @@ void append_fields(std::string& out, const HeaderMap& fields) {
 
 void write_request_head(std::string& out, std::string_view method, std::string_view target,
                         uint8_t version_minor, const HeaderMap& headers) {
-  make_room(out, method.size() + target.size() + 14 + fields_size(headers));
+  const std::size_t fields = fields_size(headers);
+  make_room(out, method.size() + target.size() + 14 + fields);
   out.append(method);
   out.push_back(' ');
   out.append(target);
   out.append(version_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
-  append_fields(out, headers);
+  append_fields(out, headers, fields);
   out.append("\r\n");
 }
 
 void write_response_head(std::string& out, uint16_t status, std::string_view reason,
                          const HeaderMap& headers) {
   if (reason.empty()) reason = reason_phrase(status);
-  make_room(out, 17 + reason.size() + fields_size(headers));
+  const std::size_t fields = fields_size(headers);
+  make_room(out, 17 + reason.size() + fields);
   const char code[3] = {char('0' + status / 100 % 10), char('0' + status / 10 % 10),
                         char('0' + status % 10)};
   out.append("HTTP/1.1 ");
@@ -68,7 +70,7 @@ void write_response_head(std::string& out, uint16_t status, std::string_view rea
   out.push_back(' ');
   out.append(reason);
   out.append("\r\n");
-  append_fields(out, headers);
+  append_fields(out, headers, fields);
   out.append("\r\n");
 }
 
@@ -81,9 +83,10 @@ void write_chunk_header(std::string& out, std::size_t size) {
 }
 
 void write_last_chunk(std::string& out, const HeaderMap& trailers) {
-  make_room(out, 5 + fields_size(trailers));
+  const std::size_t fields = fields_size(trailers);
+  make_room(out, 5 + fields);
   out.append("0\r\n");
-  append_fields(out, trailers);
+  append_fields(out, trailers, fields);
   out.append("\r\n");
 }
 
