@@ -66,6 +66,19 @@ class ResponseFlagsTest : public HttpProxyTest {
   std::vector<std::string> lines(size_t n) const {
     return wait_for_lines(log_path_, n, deadline_in(stretched(seconds(5))));
   }
+  // SIGTERM with `c` mid-exchange: the drain cuts it (nothing more reaches it) and the process
+  // exits cleanly.
+  void terminate_and_expect_cut(HttpClient& c) {
+    ASSERT_TRUE(proxy_.signal(SIGTERM));
+    std::string extra;
+    IoResult closed = c.wait_closed(soon(), &extra);
+    EXPECT_TRUE(closed.status == IoResult::kEof || closed.status == IoResult::kReset)
+        << closed.describe();
+    EXPECT_EQ(extra, "");
+    auto status = proxy_.wait_exit(stretched(seconds(10)));
+    ASSERT_TRUE(status);
+    EXPECT_TRUE(status->success()) << status->describe();
+  }
   // One request on a new connection.
   HttpMessage get(const std::string& target) const {
     HttpClient c = client();
@@ -261,15 +274,7 @@ TEST_F(ResponseFlagsTest, CutAtDrainTimeoutIsSC) {
   ASSERT_TRUE(c.connected());
   ASSERT_TRUE(c.send(get_request("/cut"), soon()).ok());
   ASSERT_TRUE(upstream.wait_requests(1, soon()));
-  ASSERT_TRUE(proxy_.signal(SIGTERM));
-  std::string extra;
-  IoResult closed = c.wait_closed(soon(), &extra);
-  EXPECT_TRUE(closed.status == IoResult::kEof || closed.status == IoResult::kReset)
-      << closed.describe();
-  EXPECT_EQ(extra, "");
-  auto status = proxy_.wait_exit(stretched(seconds(10)));
-  ASSERT_TRUE(status);
-  EXPECT_TRUE(status->success()) << status->describe();
+  ASSERT_NO_FATAL_FAILURE(terminate_and_expect_cut(c));
   EXPECT_EQ(lines(1), std::vector<std::string>{"0 SC"});
 }
 
@@ -330,15 +335,7 @@ TEST_F(ResponseFlagsTest, RetriableStatusWithNoRetryLeftIsURX) {
       << stats;
 }
 
-// A WebSocket handshake for `target`, and the upstream's 101 for it.
-std::string websocket_handshake(std::string_view target) {
-  return request_bytes("GET", target,
-                       {{"Host", "ws.example"},
-                        {"Connection", "Upgrade"},
-                        {"Upgrade", "websocket"},
-                        {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
-                        {"Sec-WebSocket-Version", "13"}});
-}
+// The upstream's 101 for a WebSocket handshake.
 UpstreamReply switching(UpstreamReply::Then then) {
   UpstreamReply r;
   r.bytes = response_bytes(101, "Switching Protocols",
@@ -419,15 +416,7 @@ TEST_F(ResponseFlagsTest, TunnelCutAtDrainTimeoutIsSC) {
   ASSERT_TRUE(c.connected());
   HttpMessage r = c.round_trip(websocket_handshake("/chat"), soon());
   ASSERT_EQ(r.head, kSwitchedHead) << r.describe();
-  ASSERT_TRUE(proxy_.signal(SIGTERM));
-  std::string extra;
-  IoResult closed = c.wait_closed(soon(), &extra);
-  EXPECT_TRUE(closed.status == IoResult::kEof || closed.status == IoResult::kReset)
-      << closed.describe();
-  EXPECT_EQ(extra, "");
-  auto status = proxy_.wait_exit(stretched(seconds(10)));
-  ASSERT_TRUE(status);
-  EXPECT_TRUE(status->success()) << status->describe();
+  ASSERT_NO_FATAL_FAILURE(terminate_and_expect_cut(c));
   EXPECT_EQ(lines(1), std::vector<std::string>{"101 SC"});
 }
 

@@ -11,15 +11,6 @@ using UpgradeTest = HttpProxyTest;
 
 const std::string kAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
-std::string websocket_handshake(std::string_view target) {
-  return request_bytes("GET", target,
-                       {{"Host", "ws.example"},
-                        {"Connection", "Upgrade"},
-                        {"Upgrade", "websocket"},
-                        {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
-                        {"Sec-WebSocket-Version", "13"}});
-}
-
 // 101 + echo for a request that asks to upgrade; a plain 200 naming what arrived otherwise.
 UpstreamReply websocket_upstream(const UpstreamRequest& request) {
   const HttpMessage& m = request.message;

@@ -357,6 +357,15 @@ std::string get_request(std::string_view target, std::string_view host) {
   return request_bytes("GET", target, {{"Host", std::string(host)}});
 }
 
+std::string websocket_handshake(std::string_view target) {
+  return request_bytes("GET", target,
+                       {{"Host", "ws.example"},
+                        {"Connection", "Upgrade"},
+                        {"Upgrade", "websocket"},
+                        {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                        {"Sec-WebSocket-Version", "13"}});
+}
+
 std::string response_bytes(int status, std::string_view reason,
                            const std::vector<std::pair<std::string, std::string>>& headers,
                            std::string_view body, bool add_content_length) {

@@ -116,6 +116,8 @@ std::string request_bytes(std::string_view method, std::string_view target,
                           std::string_view body = {}, std::string_view version = "HTTP/1.1");
 // "GET <target> HTTP/1.1" with just a Host field.
 std::string get_request(std::string_view target, std::string_view host = "test.local");
+// A WebSocket handshake for `target` (Host ws.example, RFC 6455's sample key).
+std::string websocket_handshake(std::string_view target);
 // The bytes of a response with these header fields; Content-Length is added unless
 // `add_content_length` is false.
 std::string response_bytes(int status, std::string_view reason,
