@@ -89,12 +89,7 @@ void TcpProxy::end(http::Exchange& log, std::string_view flags) {
   --stats_.active;
   if (!log_sink_) return;
   log.response_flags = flags;
-  line_.clear();
-  if (listener_.access_log->json)
-    http::append_format_json(line_, listener_.access_log->format, log);
-  else
-    http::append_format(line_, listener_.access_log->format, log);
-  line_.push_back('\n');
+  http::format_access_line(line_, *listener_.access_log, log);
   log_sink_->write(line_);
 }
 
@@ -107,7 +102,7 @@ core::Task<void> TcpProxy::serve(core::Socket client, core::TaskScope& scope) {
   char server_name[256];  // the ClientHello's SNI (a DNS name has at most 255 bytes)
   if (log_sink_) {
     log.start = core::Clock::now();
-    log.start_wall = std::chrono::system_clock::now();
+    log.start_wall = core::Clock::wall();
     note_client(client.fd(), log, client_ip);
   }
   tls::Transport downstream(std::move(client), pool_, connection_buffer_);

@@ -253,4 +253,13 @@ void append_format_json(std::string& out, const conf::FormatString& format,
   out.push_back('}');
 }
 
+void format_access_line(std::string& line, const conf::AccessLog& log, const Exchange& exchange) {
+  line.clear();
+  if (log.json)
+    append_format_json(line, log.format, exchange);
+  else
+    append_format(line, log.format, exchange);
+  line.push_back('\n');
+}
+
 }  // namespace ringress::http

@@ -17,5 +17,8 @@ std::string_view render_format(const conf::FormatString& format, const Exchange&
 // A JSON object with one member per variable of `format` (literals are ignored).
 void append_format_json(std::string& out, const conf::FormatString& format,
                         const Exchange& exchange);
+// `line` becomes one access-log line for `exchange`, text or JSON as `log` says, with its
+// newline (the HTTP access_log filter and TCP listeners write the same lines).
+void format_access_line(std::string& line, const conf::AccessLog& log, const Exchange& exchange);
 
 }  // namespace ringress::http

@@ -93,12 +93,7 @@ class AccessLogFilter final : public Filter {
     line_.reserve(512);
   }
   void on_complete(const Exchange& e) override {
-    line_.clear();
-    if (config_.json)
-      append_format_json(line_, config_.format, e);
-    else
-      append_format(line_, config_.format, e);
-    line_.push_back('\n');
+    format_access_line(line_, config_, e);
     sink_.write(line_);
   }
 
