@@ -2,6 +2,7 @@
 // fed to RequestParser the way the connection does (pipelined requests, bodies, upgrades taken or
 // declined, the arena reset between requests). Checks:
 //  - the same bytes in one buffer parse to the same transcript (cuts never change a verdict);
+//  - the same slices with every head given to llhttp (no simple path) parse to the same transcript;
 //  - every complete request, written back as parsed (head as received, body framed as it came),
 //    parses to the same verdict: the parser and serializer agree;
 //  - every complete request, forwarded as the proxy forwards it (prepare_upstream_request, target
@@ -139,9 +140,10 @@ Rewritten forwarded(http::RequestHead& h, core::Arena& arena, const Options& o, 
 // Parses `slices` as one connection does. With `rewrite`, also writes every request out as parsed
 // and as forwarded; else (a re-parse) heads are described the way `forwarded_heads` says.
 Run parse(const std::vector<core::BufferSlice>& slices, const http::ParseLimits& lim,
-          const Options& o, bool rewrite, bool forwarded_heads) {
+          const Options& o, bool rewrite, bool forwarded_heads, bool simple_heads = true) {
   core::Arena arena;
   http::RequestParser parser(lim, arena);
+  if (!simple_heads) parser.llhttp_only();
   Run run;
   std::vector<Message>& messages = run.transcript.messages;
   auto end_message = [&](Message::End end) {
@@ -266,6 +268,14 @@ void request_parser(const uint8_t* data, std::size_t size) {
   {
     const std::vector<core::BufferSlice> slices = make_slices(stream, cuts);
     run = parse(slices, limits(o.small_limits), o, true, false);
+  }
+  {
+    // The same slices with every head through llhttp: the simple path changes nothing.
+    const std::vector<core::BufferSlice> slices = make_slices(stream, cuts);
+    Run slow = parse(slices, limits(o.small_limits), o, false, false, false);
+    FUZZ_CHECK(slow.transcript == run.transcript,
+               "the simple head path and llhttp disagree\nllhttp:\n" + describe(slow.transcript) +
+                   "simple:\n" + describe(run.transcript) + "input " + show_bytes(stream));
   }
   if (!cuts.empty()) {
     const std::vector<core::BufferSlice> whole = make_slices(stream, {});

@@ -4,6 +4,7 @@
 // Content-Length, chunks or the connection close (finish_on_eof), then the next exchange on the
 // same bytes. Checks:
 //  - the same bytes in one buffer parse to the same transcript;
+//  - the same slices with every head given to llhttp (no simple path) parse to the same transcript;
 //  - what the client gets (as http/response_relay.cc writes it: prepare_downstream_response, the
 //    framing from the parse, the body re-chunked for HTTP/1.1 clients or delimited by the close
 //    for HTTP/1.0 ones, interim responses without hop-by-hop fields to HTTP/1.1 clients only)
@@ -134,9 +135,10 @@ bool relay_head(Relayed& r, http::ResponseHead& h, const Options& o) {
 // Parses `slices` as upstream responses. With `relay`, also writes what the client gets; else
 // (a re-parse of that) heads are described as `relayed_heads` says.
 Run parse(const std::vector<core::BufferSlice>& slices, const http::ParseLimits& lim,
-          const Options& o, bool relay, bool relayed_heads) {
+          const Options& o, bool relay, bool relayed_heads, bool simple_heads = true) {
   core::Arena arena;
   http::ResponseParser parser(lim, arena);
+  if (!simple_heads) parser.llhttp_only();
   parser.expect_response_to(o.method);
   Run run;
   run.exchanges.emplace_back();
@@ -272,6 +274,14 @@ void response_parser(const uint8_t* data, std::size_t size) {
   {
     const std::vector<core::BufferSlice> slices = make_slices(stream, cuts);
     run = parse(slices, limits(o.small_limits), o, true, false);
+  }
+  {
+    // The same slices with every head through llhttp: the simple path changes nothing.
+    const std::vector<core::BufferSlice> slices = make_slices(stream, cuts);
+    Run slow = parse(slices, limits(o.small_limits), o, false, false, false);
+    FUZZ_CHECK(slow.transcript == run.transcript,
+               "the simple head path and llhttp disagree\nllhttp:\n" + describe(slow.transcript) +
+                   "simple:\n" + describe(run.transcript) + "input " + show_bytes(stream));
   }
   if (!cuts.empty()) {
     const std::vector<core::BufferSlice> whole = make_slices(stream, {});

@@ -16,5 +16,6 @@ target_sources(ringress_http PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/header_map.cc
   ${CMAKE_CURRENT_LIST_DIR}/parser.cc
   ${CMAKE_CURRENT_LIST_DIR}/serializer.cc
+  ${CMAKE_CURRENT_LIST_DIR}/simple_head.cc
   ${CMAKE_CURRENT_LIST_DIR}/status.cc)
 target_link_libraries(ringress_http PUBLIC llhttp)

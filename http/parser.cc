@@ -6,11 +6,13 @@
 #include <emmintrin.h>
 #endif
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <new>
 
 #include "http/field_names.h"
+#include "http/simple_head.h"
 
 namespace ringress::http::detail {
 
@@ -321,6 +323,114 @@ bool is_framing_or_routing_field(std::string_view name) {
          iequals(name, "host");
 }
 
+// What a head's start line and framing say, from llhttp or from the simple path.
+struct RequestFacts {
+  std::string_view method;  // static
+  std::string_view target;
+  bool connect = false;
+  bool options = false;
+  uint8_t major = 1;
+  uint8_t minor = 1;
+  bool has_content_length = false;
+  uint64_t content_length = 0;
+};
+
+struct ResponseFacts {
+  uint16_t status = 0;
+  std::string_view reason;
+  uint8_t major = 1;
+  uint8_t minor = 1;
+  bool has_content_length = false;
+  uint64_t content_length = 0;
+  bool head_request = false;     // answering HEAD
+  bool connect_request = false;  // answering CONNECT
+};
+
+// A head's verdict: accepted (status 0), or the status a request gets and why.
+struct Verdict {
+  uint16_t status = 0;
+  const char* reason = nullptr;
+};
+
+// Fills `h` from the facts and its fields and judges it; `options` gets its Connection options.
+// Keep-alive is left to the caller (llhttp's flags, or the simple path's rule).
+Verdict finish_request(RequestHead& h, const RequestFacts& f, core::Arena& arena,
+                       ConnectionOptions& options) {
+  if (f.major != 1 || f.minor > 1) return {505, "HTTP version not supported"};
+  h.method = f.method;
+  h.version_minor = f.minor;
+  h.target = f.target;
+  const bool connect = f.connect;
+
+  const FieldSurvey fields = survey_fields(h.headers);
+  const std::string_view* host = fields.host;
+  if (fields.hosts > 1) return {400, "multiple Host headers"};
+  if (!host && h.version_minor == 1) return {400, "missing Host header"};
+  if (host && !host->empty() && !valid_authority(*host, false)) return {400, "invalid Host header"};
+  std::string_view authority;
+  if (const char* bad = split_target(h, connect, f.options, arena, authority)) return {400, bad};
+  if (!authority.empty()) {
+    if (host && !iequals(*host, authority))
+      return {400, "Host header does not match the request-target"};
+    h.host = authority;
+  } else if (host) {
+    h.host = *host;
+  }
+
+  h.has_content_length = f.has_content_length;
+  if (fields.content_lengths > 1) return {400, "multiple Content-Length headers"};
+  const Coding coding = fields.transfer_encoding ? transfer_coding(h.headers) : Coding::none;
+  if (coding != Coding::none) {
+    if (h.has_content_length) return {400, "both Content-Length and Transfer-Encoding"};
+    if (h.version_minor == 0) return {400, "Transfer-Encoding in an HTTP/1.0 request"};
+    if (coding == Coding::invalid) return {400, "chunked is not the final transfer coding"};
+    if (coding == Coding::unsupported) return {501, "transfer coding other than chunked"};
+  }
+  h.chunked = coding == Coding::chunked;
+  h.content_length = h.has_content_length ? f.content_length : 0;
+  if (connect && (h.chunked || h.content_length > 0)) return {400, "CONNECT with a body"};
+
+  options = fields.connection ? connection_options(h.headers) : ConnectionOptions{};
+  // An upgrade is honoured only before the first body byte: a request with a body, or an
+  // HTTP/1.0 one, is handled as plain HTTP (the caller drops its Upgrade/Connection fields).
+  h.upgrade = connect || options.upgrade;
+  if (h.upgrade && !connect && (h.chunked || h.content_length > 0 || h.version_minor == 0))
+    h.upgrade = false;
+  if (h.version_minor == 1 && fields.expect)
+    h.expect_continue = iequals(*fields.expect, "100-continue");
+  return {};
+}
+
+Verdict finish_response(ResponseHead& h, const ResponseFacts& f, ConnectionOptions& options) {
+  if (f.major != 1 || f.minor > 1) return {502, "unsupported HTTP version"};
+  h.status = f.status;
+  h.reason = f.reason;
+  h.version_minor = f.minor;
+  if (h.status < 100 || h.status > 599) return {502, "invalid status code"};
+  h.no_body = f.head_request || h.status < 200 || h.status == 204 || h.status == 304;
+  const FieldSurvey fields = survey_fields(h.headers);
+  options = fields.connection ? connection_options(h.headers) : ConnectionOptions{};
+  if (h.status == 101) {
+    if (!options.upgrade) return {502, "101 without Connection: upgrade and Upgrade"};
+    h.upgrade = true;
+  } else if (f.connect_request && h.status / 100 == 2) {
+    h.upgrade = true;
+    h.no_body = true;
+  }  // else no upgrade: only a 101, or a 2xx to CONNECT, switches protocols
+
+  h.has_content_length = f.has_content_length;
+  h.content_length = h.has_content_length ? f.content_length : 0;
+  if (fields.content_lengths > 1) return {502, "multiple Content-Length headers"};
+  const Coding coding = fields.transfer_encoding ? transfer_coding(h.headers) : Coding::none;
+  if (!h.no_body && coding != Coding::none) {
+    if (h.has_content_length) return {502, "both Content-Length and Transfer-Encoding"};
+    if (h.version_minor == 0) return {502, "Transfer-Encoding in an HTTP/1.0 response"};
+    if (coding != Coding::chunked) return {502, "Transfer-Encoding other than chunked"};
+  }
+  h.chunked = !h.no_body && coding == Coding::chunked;
+  return {};
+}
+
 }  // namespace
 
 // C trampolines from llhttp into the parser (llhttp_t::data is the MessageParser).
@@ -381,6 +491,10 @@ ParseStatus MessageParser::parse(const core::BufferSlice& input, uint32_t& offse
   if (upgraded_) return ParseStatus::upgrade;
   body_.reset();
   const uint32_t size = input.size();
+  if (simple_body_) return parse_simple_body(input, offset);
+  if (simple_heads_ && !closing_ && phase_ == Phase::head && !in_message_ && offset < size &&
+      check_.line == Line::idle && !check_.prev_cr && parse_simple_head(input, offset))
+    return ParseStatus::head;
   const char* base = size ? input.data() : kNoBytes;
   while (true) {
     if (chunked_body_) {
@@ -496,6 +610,8 @@ void MessageParser::reset() {
   body_at_ = nullptr;
   body_len_ = 0;
   in_message_ = upgraded_ = failed_ = rejected_ = false;
+  simple_body_ = closing_ = false;
+  simple_left_ = 0;
   head_request_ = connect_request_ = false;
   error_status_ = 0;
   error_reason_ = "";
@@ -532,7 +648,7 @@ void MessageParser::expect_response_to(std::string_view method) {
 ParseStatus MessageParser::finish_on_eof() {
   if (failed_) return ParseStatus::error;
   body_.reset();
-  if (in_message_ && phase_ == Phase::body && llhttp_message_needs_eof(ll_)) {
+  if (in_message_ && !simple_body_ && phase_ == Phase::body && llhttp_message_needs_eof(ll_)) {
     llhttp_finish(ll_);
     if (!in_message_) {
       check_ = LineCheck{};
@@ -728,10 +844,117 @@ int MessageParser::on_header_value_complete() {
 
 int MessageParser::on_headers_complete() {
   phase_ = Phase::body;
-  if (int rc = request_ ? finish_request_head() : finish_response_head(); rc != 0) return rc;
+  llhttp_t* p = ll_;
+  ConnectionOptions options;
+  if (request_) {
+    const RequestFacts facts{.method = llhttp_method_name(llhttp_method_t(p->method)),
+                             .target = target_,
+                             .connect = p->method == HTTP_CONNECT,
+                             .options = p->method == HTTP_OPTIONS,
+                             .major = p->http_major,
+                             .minor = p->http_minor,
+                             .has_content_length = (p->flags & F_CONTENT_LENGTH) != 0,
+                             .content_length = p->content_length};
+    const Verdict v = finish_request(*request_, facts, arena_, options);
+    if (v.status) return reject(v.status, v.reason);
+    p->upgrade = request_->upgrade;
+  } else {
+    const ResponseFacts facts{.status = p->status_code,
+                              .reason = reason_,
+                              .major = p->http_major,
+                              .minor = p->http_minor,
+                              .has_content_length = (p->flags & F_CONTENT_LENGTH) != 0,
+                              .content_length = p->content_length,
+                              .head_request = head_request_,
+                              .connect_request = connect_request_};
+    const Verdict v = finish_response(*response_, facts, options);
+    if (v.status) return reject(v.status, v.reason);
+    p->upgrade = response_->upgrade;
+    if (response_->no_body) p->flags |= F_SKIPBODY;
+  }
+  set_keep_alive_flags(p, options);
+  const bool keep_alive = llhttp_should_keep_alive(p) != 0;
+  (request_ ? request_->keep_alive : response_->keep_alive) = keep_alive;
+  closing_ = !keep_alive;
   chunked_body_ = request_ ? request_->chunked : response_->chunked;
   event_ = ParseStatus::head;
   return HPE_PAUSED;
+}
+
+// The simple path (http/simple_head.h): a whole simple head at `offset` becomes the message's head
+// and its body is counted here; llhttp sees nothing of the message. False, with nothing changed
+// but the arena, when the head is not simple or is one this path leaves to llhttp (an error,
+// an upgrade, a connection that ends with the message, a body that runs to the close).
+bool MessageParser::parse_simple_head(const core::BufferSlice& input, uint32_t& offset) {
+  const char* start = input.data() + offset;
+  const uint32_t len = input.size() - offset;
+  const SimpleHeadLimits limits{budget_, limits_.max_header_count, limits_.max_uri_length};
+  SimpleHead s;
+  clear_message();
+  const bool simple = request_ ? parse_simple_request_head(start, len, limits, s, *fields_)
+                               : parse_simple_response_head(start, len, limits, s, *fields_);
+  if (!simple) {
+    clear_message();
+    return false;
+  }
+  // The head outlives the receive buffer: one copy into the arena, the views moved onto it.
+  char* copy = arena_.allocate(s.length);
+  std::memcpy(copy, start, s.length);
+  const auto moved = [&](std::string_view v) {
+    return std::string_view(copy + (v.data() - start), v.size());
+  };
+  for (HeaderField& f : fields_->fields()) {
+    f.name = moved(f.name);
+    f.value = moved(f.value);
+  }
+  ConnectionOptions options;
+  bool taken;
+  if (request_) {
+    const RequestFacts facts{.method = s.method,
+                             .target = moved(s.target),
+                             .options = s.method == "OPTIONS",
+                             .has_content_length = s.has_content_length,
+                             .content_length = s.content_length};
+    const Verdict v = finish_request(*request_, facts, arena_, options);
+    taken = v.status == 0 && !request_->upgrade && !options.close;
+    simple_left_ = request_->content_length;
+  } else {
+    const ResponseFacts facts{.status = s.status,
+                              .reason = moved(s.reason),
+                              .has_content_length = s.has_content_length,
+                              .content_length = s.content_length,
+                              .head_request = head_request_,
+                              .connect_request = connect_request_};
+    const Verdict v = finish_response(*response_, facts, options);
+    taken = v.status == 0 && !response_->upgrade && !options.close &&
+            (response_->no_body || response_->has_content_length);
+    simple_left_ = response_->no_body ? 0 : response_->content_length;
+  }
+  if (!taken) {
+    clear_message();
+    return false;
+  }
+  // HTTP/1.1, not closing, the body's end known: the connection stays open (as llhttp would say).
+  offset += s.length;
+  in_message_ = true;
+  phase_ = Phase::body;
+  simple_body_ = true;
+  return true;
+}
+
+ParseStatus MessageParser::parse_simple_body(const core::BufferSlice& input, uint32_t& offset) {
+  if (simple_left_ == 0) {
+    simple_body_ = false;
+    in_message_ = false;
+    phase_ = Phase::head;
+    return ParseStatus::message_complete;
+  }
+  const uint32_t n = uint32_t(std::min<uint64_t>(simple_left_, input.size() - offset));
+  if (n == 0) return ParseStatus::need_more;
+  body_ = input.sub(offset, n);
+  offset += n;
+  simple_left_ -= n;
+  return ParseStatus::body;
 }
 
 int MessageParser::on_body(const char* at, std::size_t n) {
@@ -763,102 +986,6 @@ int MessageParser::on_message_complete() {
   if (ll_->upgrade) return 0;  // llhttp stops with HPE_PAUSED_UPGRADE right after
   event_ = ParseStatus::message_complete;
   return HPE_PAUSED;
-}
-
-int MessageParser::finish_request_head() {
-  RequestHead& h = *request_;
-  llhttp_t* p = ll_;
-  if (p->http_major != 1 || p->http_minor > 1) return reject(505, "HTTP version not supported");
-  h.method = llhttp_method_name(llhttp_method_t(p->method));
-  h.version_minor = p->http_minor;
-  h.target = target_;
-  const bool connect = p->method == HTTP_CONNECT;
-
-  const FieldSurvey fields = survey_fields(h.headers);
-  const std::string_view* host = fields.host;
-  if (fields.hosts > 1) return reject(400, "multiple Host headers");
-  if (!host && h.version_minor == 1) return reject(400, "missing Host header");
-  if (host && !host->empty() && !valid_authority(*host, false))
-    return reject(400, "invalid Host header");
-  std::string_view authority;
-  if (const char* bad = split_target(h, connect, p->method == HTTP_OPTIONS, arena_, authority))
-    return reject(400, bad);
-  if (!authority.empty()) {
-    if (host && !iequals(*host, authority))
-      return reject(400, "Host header does not match the request-target");
-    h.host = authority;
-  } else if (host) {
-    h.host = *host;
-  }
-
-  h.has_content_length = (p->flags & F_CONTENT_LENGTH) != 0;
-  if (fields.content_lengths > 1) return reject(400, "multiple Content-Length headers");
-  const Coding coding = fields.transfer_encoding ? transfer_coding(h.headers) : Coding::none;
-  if (coding != Coding::none) {
-    if (h.has_content_length) return reject(400, "both Content-Length and Transfer-Encoding");
-    if (h.version_minor == 0) return reject(400, "Transfer-Encoding in an HTTP/1.0 request");
-    if (coding == Coding::invalid) return reject(400, "chunked is not the final transfer coding");
-    if (coding == Coding::unsupported) return reject(501, "transfer coding other than chunked");
-  }
-  h.chunked = coding == Coding::chunked;
-  h.content_length = h.has_content_length ? p->content_length : 0;
-  if (connect && (h.chunked || h.content_length > 0)) return reject(400, "CONNECT with a body");
-
-  const ConnectionOptions options =
-      fields.connection ? connection_options(h.headers) : ConnectionOptions{};
-  p->upgrade = connect || options.upgrade;
-  // An upgrade is honoured only before the first body byte: a request with a body, or an
-  // HTTP/1.0 one, is handled as plain HTTP (the caller drops its Upgrade/Connection fields).
-  h.upgrade = p->upgrade != 0;
-  if (h.upgrade && !connect && (h.chunked || h.content_length > 0 || h.version_minor == 0)) {
-    p->upgrade = 0;
-    h.upgrade = false;
-  }
-  set_keep_alive_flags(p, options);
-  h.keep_alive = llhttp_should_keep_alive(p) != 0;
-  if (h.version_minor == 1 && fields.expect)
-    h.expect_continue = iequals(*fields.expect, "100-continue");
-  return 0;
-}
-
-int MessageParser::finish_response_head() {
-  ResponseHead& h = *response_;
-  llhttp_t* p = ll_;
-  if (p->http_major != 1 || p->http_minor > 1) return reject(502, "unsupported HTTP version");
-  h.status = p->status_code;
-  h.reason = reason_;
-  h.version_minor = p->http_minor;
-  if (h.status < 100 || h.status > 599) return reject(502, "invalid status code");
-  h.no_body = head_request_ || h.status < 200 || h.status == 204 || h.status == 304;
-  const FieldSurvey fields = survey_fields(h.headers);
-  const ConnectionOptions options =
-      fields.connection ? connection_options(h.headers) : ConnectionOptions{};
-  if (h.status == 101) {
-    if (!options.upgrade) return reject(502, "101 without Connection: upgrade and Upgrade");
-    p->upgrade = 1;
-    h.upgrade = true;
-  } else if (connect_request_ && h.status / 100 == 2) {
-    p->upgrade = 1;
-    h.upgrade = true;
-    h.no_body = true;
-  } else {
-    p->upgrade = 0;  // only a 101, or a 2xx to CONNECT, switches protocols
-  }
-
-  h.has_content_length = (p->flags & F_CONTENT_LENGTH) != 0;
-  h.content_length = h.has_content_length ? p->content_length : 0;
-  if (fields.content_lengths > 1) return reject(502, "multiple Content-Length headers");
-  const Coding coding = fields.transfer_encoding ? transfer_coding(h.headers) : Coding::none;
-  if (!h.no_body && coding != Coding::none) {
-    if (h.has_content_length) return reject(502, "both Content-Length and Transfer-Encoding");
-    if (h.version_minor == 0) return reject(502, "Transfer-Encoding in an HTTP/1.0 response");
-    if (coding != Coding::chunked) return reject(502, "Transfer-Encoding other than chunked");
-  }
-  h.chunked = !h.no_body && coding == Coding::chunked;
-  if (h.no_body) p->flags |= F_SKIPBODY;
-  set_keep_alive_flags(p, options);
-  h.keep_alive = llhttp_should_keep_alive(p) != 0;
-  return 0;
 }
 
 }  // namespace ringress::http::detail

@@ -1,5 +1,6 @@
 // HTTP/1.x parsers for downstream requests and upstream responses: llhttp 8.1 in strict mode,
-// plus the checks llhttp leaves out (see docs/http-codec.md for every rejected input).
+// plus the checks llhttp leaves out (see docs/http-codec.md for every rejected input). The
+// common head takes a shorter way in (http/simple_head.h) to the same result.
 //
 // Pure code, no I/O. The caller feeds each received BufferSlice and acts on one event per call:
 //   while ((st = parser.parse(slice, offset)) != ParseStatus::need_more) { ... act on st ... }
@@ -59,6 +60,8 @@ class MessageParser {
   uint16_t error_status() const { return error_status_; }
   std::string_view error_reason() const { return error_reason_; }
   bool in_message() const { return in_message_; }
+  // Off: every head goes through llhttp (for tests that compare the two ways in).
+  void set_simple_heads(bool on) { simple_heads_ = on; }
 
  private:
   // Forgets the previous message's head, trailers and field state.
@@ -86,8 +89,8 @@ class MessageParser {
   bool in_request_target(char next) const;
   uint32_t cap_at_target_limit(const char* start, uint32_t len) const;
   uint16_t llhttp_error_status(int err, const char* pos, const char* end) const;
-  int finish_request_head();
-  int finish_response_head();
+  bool parse_simple_head(const core::BufferSlice& input, uint32_t& offset);
+  ParseStatus parse_simple_body(const core::BufferSlice& input, uint32_t& offset);
   ParseStatus parse_chunked(const core::BufferSlice& input, uint32_t& offset);
   bool start_trailers();
 
@@ -138,7 +141,12 @@ class MessageParser {
   bool in_message_ = false;
   bool upgraded_ = false;  // reported upgrade; waiting for resume_after_upgrade()
   bool failed_ = false;
-  bool rejected_ = false;         // a callback rejected the message (error_* already set)
+  bool rejected_ = false;  // a callback rejected the message (error_* already set)
+  bool simple_heads_ = true;
+  bool simple_body_ = false;  // the message came the simple way: its body is counted here
+  uint64_t simple_left_ = 0;  // body bytes still to come
+  // llhttp parsed a message that ends the connection: the bytes after it are llhttp's to refuse.
+  bool closing_ = false;
   bool head_request_ = false;     // response parser: answering HEAD
   bool connect_request_ = false;  // response parser: answering CONNECT
   uint16_t error_status_ = 0;
@@ -176,6 +184,8 @@ class RequestParser {
   bool in_message() const { return core_.in_message(); }
   // Forgets everything (another connection, between messages), keeping allocated capacity.
   void reset() { core_.reset(); }
+  // Every head through llhttp, none the simple way (http/simple_head.h): for tests comparing them.
+  void llhttp_only() { core_.set_simple_heads(false); }
 
  private:
   RequestHead head_;
@@ -193,6 +203,7 @@ class ResponseParser {
   void expect_response_to(std::string_view method) { core_.expect_response_to(method); }
   // Forgets everything (a new upstream connection or exchange), keeping allocated capacity.
   void reset() { core_.reset(); }
+  void llhttp_only() { core_.set_simple_heads(false); }
   // Same contract as RequestParser::parse. A 1xx other than 101 is reported as head +
   // message_complete, then the real response follows. 101 (and a 2xx to CONNECT) is head +
   // upgrade. error_status() is 502 for any malformed response.
