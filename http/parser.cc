@@ -21,6 +21,7 @@ static_assert(sizeof(llhttp_t) <= 128 && alignof(llhttp_t) <= 8, "grow llhttp_st
 namespace {
 
 constexpr char kNoBytes[1] = {0};
+constexpr uint16_t kConnectionFlags = F_CONNECTION_CLOSE | F_CONNECTION_KEEP_ALIVE;
 
 bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
@@ -232,40 +233,15 @@ ConnectionOptions connection_options(const HeaderMap& headers) {
   return o;
 }
 
-// What finish_*_head needs from the fields, in one pass over them.
-struct FieldSurvey {
-  const std::string_view* host = nullptr;  // the first Host
-  uint32_t hosts = 0;
-  uint32_t content_lengths = 0;
-  bool transfer_encoding = false;
-  bool connection = false;
-  const std::string_view* expect = nullptr;  // the first Expect
-};
-
 FieldSurvey survey_fields(const HeaderMap& headers) {
   FieldSurvey s;
-  for (const auto& f : headers) {
-    switch (known_field(f.name)) {
-      case KnownField::host:
-        if (s.hosts++ == 0) s.host = &f.value;
-        break;
-      case KnownField::content_length:
-        ++s.content_lengths;
-        break;
-      case KnownField::transfer_encoding:
-        s.transfer_encoding = true;
-        break;
-      case KnownField::connection:
-        s.connection = true;
-        break;
-      case KnownField::expect:
-        if (!s.expect) s.expect = &f.value;
-        break;
-      default:
-        break;
-    }
-  }
+  uint32_t i = 0;
+  for (const auto& f : headers) s.count(known_field(f.name), i++);
   return s;
+}
+
+const std::string_view* field_value(const HeaderMap& headers, uint32_t index) {
+  return index == FieldSurvey::kNone ? nullptr : &(headers.begin() + index)->value;
 }
 
 // Splits the request-target into path/query/origin_target; `authority` gets the authority of an
@@ -354,16 +330,15 @@ struct Verdict {
 
 // Fills `h` from the facts and its fields and judges it; `options` gets its Connection options.
 // Keep-alive is left to the caller (llhttp's flags, or the simple path's rule).
-Verdict finish_request(RequestHead& h, const RequestFacts& f, core::Arena& arena,
-                       ConnectionOptions& options) {
+Verdict finish_request(RequestHead& h, const RequestFacts& f, const FieldSurvey& fields,
+                       core::Arena& arena, ConnectionOptions& options) {
   if (f.major != 1 || f.minor > 1) return {505, "HTTP version not supported"};
   h.method = f.method;
   h.version_minor = f.minor;
   h.target = f.target;
   const bool connect = f.connect;
 
-  const FieldSurvey fields = survey_fields(h.headers);
-  const std::string_view* host = fields.host;
+  const std::string_view* host = field_value(h.headers, fields.host);
   if (fields.hosts > 1) return {400, "multiple Host headers"};
   if (!host && h.version_minor == 1) return {400, "missing Host header"};
   if (host && !host->empty() && !valid_authority(*host, false)) return {400, "invalid Host header"};
@@ -396,19 +371,19 @@ Verdict finish_request(RequestHead& h, const RequestFacts& f, core::Arena& arena
   h.upgrade = connect || options.upgrade;
   if (h.upgrade && !connect && (h.chunked || h.content_length > 0 || h.version_minor == 0))
     h.upgrade = false;
-  if (h.version_minor == 1 && fields.expect)
-    h.expect_continue = iequals(*fields.expect, "100-continue");
+  if (h.version_minor == 1 && fields.expect != FieldSurvey::kNone)
+    h.expect_continue = iequals(*field_value(h.headers, fields.expect), "100-continue");
   return {};
 }
 
-Verdict finish_response(ResponseHead& h, const ResponseFacts& f, ConnectionOptions& options) {
+Verdict finish_response(ResponseHead& h, const ResponseFacts& f, const FieldSurvey& fields,
+                        ConnectionOptions& options) {
   if (f.major != 1 || f.minor > 1) return {502, "unsupported HTTP version"};
   h.status = f.status;
   h.reason = f.reason;
   h.version_minor = f.minor;
   if (h.status < 100 || h.status > 599) return {502, "invalid status code"};
   h.no_body = f.head_request || h.status < 200 || h.status == 204 || h.status == 304;
-  const FieldSurvey fields = survey_fields(h.headers);
   options = fields.connection ? connection_options(h.headers) : ConnectionOptions{};
   if (h.status == 101) {
     if (!options.upgrade) return {502, "101 without Connection: upgrade and Upgrade"};
@@ -855,7 +830,8 @@ int MessageParser::on_headers_complete() {
                              .minor = p->http_minor,
                              .has_content_length = (p->flags & F_CONTENT_LENGTH) != 0,
                              .content_length = p->content_length};
-    const Verdict v = finish_request(*request_, facts, arena_, options);
+    const Verdict v =
+        finish_request(*request_, facts, survey_fields(request_->headers), arena_, options);
     if (v.status) return reject(v.status, v.reason);
     p->upgrade = request_->upgrade;
   } else {
@@ -867,7 +843,8 @@ int MessageParser::on_headers_complete() {
                               .content_length = p->content_length,
                               .head_request = head_request_,
                               .connect_request = connect_request_};
-    const Verdict v = finish_response(*response_, facts, options);
+    const Verdict v =
+        finish_response(*response_, facts, survey_fields(response_->headers), options);
     if (v.status) return reject(v.status, v.reason);
     p->upgrade = response_->upgrade;
     if (response_->no_body) p->flags |= F_SKIPBODY;
@@ -876,6 +853,7 @@ int MessageParser::on_headers_complete() {
   const bool keep_alive = llhttp_should_keep_alive(p) != 0;
   (request_ ? request_->keep_alive : response_->keep_alive) = keep_alive;
   closing_ = !keep_alive;
+  head_connection_flags_ = uint16_t(p->flags & kConnectionFlags);
   chunked_body_ = request_ ? request_->chunked : response_->chunked;
   event_ = ParseStatus::head;
   return HPE_PAUSED;
@@ -888,6 +866,8 @@ int MessageParser::on_headers_complete() {
 bool MessageParser::parse_simple_head(const core::BufferSlice& input, uint32_t& offset) {
   const char* start = input.data() + offset;
   const uint32_t len = input.size() - offset;
+  // Empty lines before a request line are llhttp's to skip; the last head stays valid meanwhile.
+  if (*start == '\r' || *start == '\n') return false;
   const SimpleHeadLimits limits{budget_, limits_.max_header_count, limits_.max_uri_length};
   SimpleHead s;
   clear_message();
@@ -915,7 +895,7 @@ bool MessageParser::parse_simple_head(const core::BufferSlice& input, uint32_t& 
                              .options = s.method == "OPTIONS",
                              .has_content_length = s.has_content_length,
                              .content_length = s.content_length};
-    const Verdict v = finish_request(*request_, facts, arena_, options);
+    const Verdict v = finish_request(*request_, facts, s.survey, arena_, options);
     taken = v.status == 0 && !request_->upgrade && !options.close;
     simple_left_ = request_->content_length;
   } else {
@@ -925,7 +905,7 @@ bool MessageParser::parse_simple_head(const core::BufferSlice& input, uint32_t& 
                               .content_length = s.content_length,
                               .head_request = head_request_,
                               .connect_request = connect_request_};
-    const Verdict v = finish_response(*response_, facts, options);
+    const Verdict v = finish_response(*response_, facts, s.survey, options);
     taken = v.status == 0 && !response_->upgrade && !options.close &&
             (response_->no_body || response_->has_content_length);
     simple_left_ = response_->no_body ? 0 : response_->content_length;
@@ -936,6 +916,7 @@ bool MessageParser::parse_simple_head(const core::BufferSlice& input, uint32_t& 
   }
   // HTTP/1.1, not closing, the body's end known: the connection stays open (as llhttp would say).
   offset += s.length;
+  budget_ = limits_.max_head_bytes;  // for the next head (llhttp's path may have spent some)
   in_message_ = true;
   phase_ = Phase::body;
   simple_body_ = true;
@@ -976,10 +957,14 @@ int MessageParser::on_chunk_header() {
 }
 
 int MessageParser::on_message_complete() {
-  if (phase_ == Phase::trailers)
+  if (phase_ == Phase::trailers) {
     for (const auto& f : trailers_)
       if (is_framing_or_routing_field(f.name))
         return reject(400, "Content-Length, Transfer-Encoding or Host in trailers");
+    // A Connection trailer field changes nothing (RFC 9110 6.5.1): the head's verdict stands
+    // (llhttp would else refuse the next message after a trailer `Connection: close`).
+    ll_->flags = uint16_t((ll_->flags & ~kConnectionFlags) | head_connection_flags_);
+  }
   in_message_ = false;
   phase_ = Phase::head;
   reset_check_ = true;

@@ -147,8 +147,9 @@ class MessageParser {
   uint64_t simple_left_ = 0;  // body bytes still to come
   // llhttp parsed a message that ends the connection: the bytes after it are llhttp's to refuse.
   bool closing_ = false;
-  bool head_request_ = false;     // response parser: answering HEAD
-  bool connect_request_ = false;  // response parser: answering CONNECT
+  uint16_t head_connection_flags_ = 0;  // llhttp's keep-alive flags as the head left them
+  bool head_request_ = false;           // response parser: answering HEAD
+  bool connect_request_ = false;        // response parser: answering CONNECT
   uint16_t error_status_ = 0;
   const char* error_reason_ = "";
 };

@@ -97,7 +97,9 @@ const char* read_fields(const char* p, const char* end, const SimpleHeadLimits& 
     while (value_end > value && (value_end[-1] == ' ' || value_end[-1] == '\t')) --value_end;
     const std::string_view field_value(value, std::size_t(value_end - value));
     if (++count > limits.max_fields) return nullptr;
-    switch (known_field(field_name)) {
+    const KnownField kind = known_field(field_name);
+    head.survey.count(kind, count - 1);
+    switch (kind) {
       case KnownField::content_length:
         if (head.has_content_length || value_end != p - 2 ||
             !read_length(field_value, head.content_length))

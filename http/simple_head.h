@@ -13,9 +13,45 @@
 #include <cstdint>
 #include <string_view>
 
+#include "http/field_names.h"
 #include "http/header_map.h"
 
 namespace ringress::http::detail {
+
+// What the head checks (http/parser.cc) need from the fields, gathered in one pass: by the
+// simple path as it reads them, by the parser after llhttp.
+struct FieldSurvey {
+  static constexpr uint32_t kNone = UINT32_MAX;
+  uint32_t host = kNone;  // index of the first Host field
+  uint32_t hosts = 0;
+  uint32_t content_lengths = 0;
+  bool transfer_encoding = false;
+  bool connection = false;
+  uint32_t expect = kNone;  // index of the first Expect field
+
+  // Field number `index` is of kind `k`.
+  void count(KnownField k, uint32_t index) {
+    switch (k) {
+      case KnownField::host:
+        if (hosts++ == 0) host = index;
+        break;
+      case KnownField::content_length:
+        ++content_lengths;
+        break;
+      case KnownField::transfer_encoding:
+        transfer_encoding = true;
+        break;
+      case KnownField::connection:
+        connection = true;
+        break;
+      case KnownField::expect:
+        if (expect == kNone) expect = index;
+        break;
+      default:
+        break;
+    }
+  }
+};
 
 // The start line and framing of a simple head. Views point into the bytes parsed.
 struct SimpleHead {
@@ -26,6 +62,7 @@ struct SimpleHead {
   bool has_content_length = false;
   uint64_t content_length = 0;
   uint32_t length = 0;  // bytes of the head, its final empty line included
+  FieldSurvey survey;   // of the fields read (appended to a map that was empty)
 };
 
 struct SimpleHeadLimits {

@@ -168,6 +168,9 @@ TEST(SimpleHead, ParsersGiveTheSameTranscriptEitherWay) {
       "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked"
       "\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /last HTTP/1.1\r\nHost: a\r\n\r\n",
       "\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+      // A Connection trailer field changes nothing: the next requests are read either way.
+      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nConnection: close\r\n"
+      "Proxy-Connection: close\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\nGET /1.0 HTTP/1.0\r\n\r\n",
   };
   for (std::string_view r : requests)
     EXPECT_EQ(transcript<RequestParser>(r, true), transcript<RequestParser>(r, false)) << r;
@@ -182,11 +185,31 @@ TEST(SimpleHead, ParsersGiveTheSameTranscriptEitherWay) {
       {"GET", "HTTP/1.1 503 \r\nContent-Length: 1\r\n\r\nx"},
       {"GET", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nxx"},
       {"GET", "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\nshort"},
+      {"GET",
+       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nConnection: close\r\n\r\n"
+       "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.0 200 OK\r\n\r\n"},
   };
   for (const auto& [method, r] : responses)
     EXPECT_EQ(transcript<ResponseParser>(r, true, method),
               transcript<ResponseParser>(r, false, method))
         << r;
+}
+
+// Empty lines between requests are skipped by llhttp and count against the next head's limit,
+// not against every later one: the simple path starts each head with the whole limit.
+TEST(SimpleHead, EmptyLinesBetweenRequestsDoNotUseUpTheHeadLimit) {
+  const std::string one = "GET / HTTP/1.1\r\nHost: a\r\n\r\n\r\n";
+  for (bool simple : {true, false}) {
+    Slices slices;
+    core::Arena arena;
+    RequestParser p(ParseLimits{.max_head_bytes = 64}, arena);
+    if (!simple) p.llhttp_only();
+    std::vector<core::BufferSlice> in;
+    for (int i = 0; i < 100; ++i) in.push_back(slices.make(one));
+    const std::vector<std::string> log = drive(p, in);
+    ASSERT_EQ(log.size(), 200u) << log.back();
+    EXPECT_EQ(log.back(), "complete");
+  }
 }
 
 // The body of a simply read message is counted here: a connection close in it is a 502.
