@@ -94,25 +94,16 @@ std::string_view first_element(const HeaderMap& headers, std::string_view name) 
 }  // namespace
 
 void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {
-  // Fields named by Connection are hop-by-hop too (RFC 9110 7.6.1).
-  for (const auto& f : headers) {
-    if (known_field(f.name) != KnownField::connection) continue;
-    for_each_token(f.value, [&](std::string_view token) {
-      const KnownField k = known_field(token);
-      if (keep_upgrade && k == KnownField::upgrade) return;
-      if (k == KnownField::connection || is_protected_from_connection(k)) return;
-      // Removing while iterating is not possible; mark by clearing the name's value below.
-      for (auto& g : headers.fields())
-        if (iequals(g.name, token)) g.name = {};
-    });
-  }
+  // One pass drops the hop-by-hop fields by name and keeps the Connection lines for now; only
+  // an option that names a field the pass kept (not one of those names) needs another pass.
   auto& fields = headers.fields();
   std::size_t out = 0;
+  bool connection = false;
   for (std::size_t i = 0; i < fields.size(); ++i) {
-    std::string_view n = fields[i].name;
-    if (n.empty()) continue;
-    switch (known_field(n)) {
+    switch (known_field(fields[i].name)) {
       case KnownField::connection:
+        connection = true;
+        break;
       case KnownField::keep_alive:
       case KnownField::proxy_connection:
       case KnownField::transfer_encoding:
@@ -131,6 +122,23 @@ void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {
     fields[out++] = fields[i];
   }
   fields.resize(out);
+  if (!connection) return;
+  // Fields named by Connection are hop-by-hop too (RFC 9110 7.6.1); names are cleared, then the
+  // cleared fields and the Connection lines go.
+  for (auto& f : fields) {
+    if (f.name.empty() || known_field(f.name) != KnownField::connection) continue;
+    for_each_token(f.value, [&](std::string_view token) {
+      const KnownField k = known_field(token);
+      // Never the framing or the authority; the other known names were dropped above (or, an
+      // upgrade being relayed, are kept).
+      if (is_protected_from_connection(k) || (k != KnownField::other && k != KnownField::te))
+        return;
+      for (auto& g : fields)
+        if (iequals(g.name, token)) g.name = {};
+    });
+    f.name = {};
+  }
+  std::erase_if(fields, [](const HeaderField& f) { return f.name.empty(); });
 }
 
 void prepare_upstream_request(HeaderMap& headers, Exchange& e, const ProxyHeaderSettings& s,
