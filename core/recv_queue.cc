@@ -18,6 +18,7 @@ void RecvQueue::operator delete(void* p, std::size_t size) noexcept { frame_free
 RecvQueue::RecvQueue(int fd, BufferPool& pool, uint32_t high_watermark)
     : fd_(fd),
       pool_(pool),
+      configured_watermark_(high_watermark),
       high_watermark_(high_watermark),
       max_buffers_(std::max<uint32_t>(1, high_watermark / pool.buffer_size())),
       pack_limit_(pool.buffer_size() / 4) {
@@ -94,6 +95,12 @@ void RecvQueue::on_cqe(int res, uint32_t flags) {
 }
 
 bool RecvQueue::limits_receives() { return t_multishot_limit; }
+
+void RecvQueue::cap_watermark(uint32_t bytes) {
+  high_watermark_ = bytes == 0 ? configured_watermark_ : std::min(bytes, configured_watermark_);
+  max_buffers_ = std::max<uint32_t>(1, high_watermark_ / pool_.buffer_size());
+  maybe_arm();  // a larger window may let a stopped receive go on
+}
 
 uint32_t RecvQueue::room() const {
   const uint64_t bytes = uint64_t(kBurstWatermarks) * high_watermark_ - queued_bytes_;

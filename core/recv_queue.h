@@ -106,6 +106,9 @@ class RecvQueue final : public Completion, public BufferWaiter {
   uint32_t max_buffers() const { return max_buffers_; }
   bool has_data() const { return !items_.empty(); }
   void set_close_listener(PeerCloseListener* l) { close_listener_ = l; }
+  // Holds at most `bytes` (but never more than the watermark it was built with; 0: that one
+  // again) from the next arm on: what the reader does not take yet waits in the socket.
+  void cap_watermark(uint32_t bytes);
 
   // The byte limit of one multishot receive, in watermarks (see the top of this file).
   static constexpr uint32_t kBurstWatermarks = 2;
@@ -135,6 +138,7 @@ class RecvQueue final : public Completion, public BufferWaiter {
 
   int fd_;
   BufferPool& pool_;
+  uint32_t configured_watermark_;
   uint32_t high_watermark_;
   uint32_t max_buffers_;
   uint32_t pack_limit_;  // receives up to this size are copied into the newest buffer's tail

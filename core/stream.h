@@ -37,6 +37,9 @@ class Stream {
   virtual bool has_unread_data() = 0;
   // See PeerCloseListener; nullptr to stop listening.
   virtual void set_close_listener(PeerCloseListener* l) = 0;
+  // Receives at most about `bytes` ahead of the reader (0: the configured window again); the
+  // rest waits in the kernel's socket buffer. For a reader much slower than its peer.
+  virtual void cap_receive_window(uint32_t bytes) = 0;
   // Wakes a read waiting for bytes: it returns -EAGAIN, so its caller can read again with
   // another deadline (the route timeout starts when a request body is done). No-op otherwise.
   virtual void interrupt_read() = 0;

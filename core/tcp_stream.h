@@ -36,6 +36,7 @@ class TcpStream final : public Stream {
   bool has_unread_data() override { return recv_->has_data(); }
   void set_close_listener(PeerCloseListener* l) override { recv_->set_close_listener(l); }
   void interrupt_read() override { recv_->interrupt(); }
+  void cap_receive_window(uint32_t bytes) override { recv_->cap_watermark(bytes); }
 
   // The multishot receive itself, awaited without a coroutine frame (TlsStream reads its
   // ciphertext through this).

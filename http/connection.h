@@ -173,6 +173,8 @@ class HttpListener::Connection final : public core::Cancellable, core::PeerClose
 
   // upstream_request.cc
   core::Task<void> proxy(const conf::Route& route);
+  // The upstream connection's receive window for this client (see upstream_request.cc).
+  void fit_upstream_window();
   core::Task<bool> open_upstream(lb::UpstreamCluster& cluster,
                                  lb::UpstreamCluster::Snapshot& snapshot, const conf::Route& route,
                                  Attempts& at, bool& reused);

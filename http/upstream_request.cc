@@ -30,6 +30,8 @@ namespace ringress::http {
 namespace {
 
 constexpr std::string_view kNoHealthyUpstream = "no healthy upstream\n";
+// One TLS record's worth of plaintext (a receive buffer by default).
+constexpr uint32_t kTlsClientUpstreamWindow = 16 * 1024;
 constexpr std::string_view kOverMaxRequests =
     "upstream overflow: the cluster's circuit breaker max_requests is reached\n";
 constexpr std::string_view kOverMaxPending =
@@ -233,6 +235,15 @@ void HttpListener::Connection::report_try(lb::UpstreamCluster& cluster,
   }
 }
 
+// A TLS client's response is encrypted and sent a record or two at a time, far slower than a
+// local upstream delivers it: what the upstream sent beyond kTlsClientUpstreamWindow waits in
+// the kernel's socket buffer instead of in receive buffers (a 64 KiB response held four more
+// buffers per connection, plus its ciphertext). A plain client's relay keeps the full window
+// (its writes are cheap, and smaller receives cost it CPU: benchmarks/README.md).
+void HttpListener::Connection::fit_upstream_window() {
+  upstream_->stream().cap_receive_window(tls_ ? kTlsClientUpstreamWindow : 0);
+}
+
 // Sets upstream_ to an idle pooled connection or a new one; false when none could be had (the
 // client got its 503).
 core::Task<bool> HttpListener::Connection::open_upstream(lb::UpstreamCluster& cluster,
@@ -245,6 +256,7 @@ core::Task<bool> HttpListener::Connection::open_upstream(lb::UpstreamCluster& cl
     if (!at.fresh_only) upstream_ = cluster.pool.take_idle(slot);
     if (upstream_) {
       reused = true;
+      fit_upstream_window();
       co_return true;
     }
     std::string_view overflow;
@@ -268,6 +280,7 @@ core::Task<bool> HttpListener::Connection::open_upstream(lb::UpstreamCluster& cl
       exchange_.upstream_connect = core::Clock::now() - connect_started;
       l_.stats_.upstream_connect_time.record(exchange_.upstream_connect);
       upstream_ = std::move(c.connection);
+      fit_upstream_window();
       co_return true;
     }
     if (cancel_.cancelled()) {

@@ -54,6 +54,8 @@ class TlsStream final : public core::Stream {
   bool has_unread_data() override;
   void set_close_listener(core::PeerCloseListener* l) override { transport_.set_close_listener(l); }
   void interrupt_read() override { transport_.interrupt_read(); }
+  // Of ciphertext: the socket under the session.
+  void cap_receive_window(uint32_t bytes) override { transport_.cap_receive_window(bytes); }
 
   // For the wolfSSL I/O callbacks.
   int on_recv(char* buf, int size);

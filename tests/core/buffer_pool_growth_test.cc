@@ -212,5 +212,48 @@ TEST(BufferPoolGrowth, AQueueTakesNoMoreBuffersThanItsWatermarkFromABulkPeer) {
   EXPECT_EQ(pool.in_use(), 0u);
 }
 
+// The same peer, with the queue's window capped at 16 KiB (4 buffers; a TLS client's upstream):
+// it holds at most one burst of the capped watermark, the rest waits in the socket, and all of
+// it still arrives intact.
+TEST(BufferPoolGrowth, ACappedQueueTakesNoMoreBuffersThanItsCap) {
+  Reactor reactor;
+  BufferPool pool(reactor, 4096, 1024, kNoTrimTimer);
+  auto [peer, mine] = testing::tcp_pair();
+  const std::string data = pattern(512 * 1024, 5);
+  int big = 4 << 20;
+  ::setsockopt(mine.fd(), SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+  ::setsockopt(peer.fd(), SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+  testing::set_timeouts(peer.fd(), 5000);
+  std::thread writer([fd = peer.fd(), &data] { testing::send_all(fd, data); });
+  uint32_t held = 0;
+  std::string got;
+  reactor.run(
+      [](Socket s, BufferPool& p, uint32_t& h, std::string& out, std::size_t size) -> Task<void> {
+        TcpStream stream(std::move(s), p, 64 * 1024);
+        stream.cap_receive_window(16 * 1024);
+        // The first arm was made before the cap, with the full window: read it away.
+        while (out.size() < 128 * 1024) {
+          ReadResult r = co_await stream.read(deadline_after(std::chrono::seconds(5)));
+          if (r.error < 0 || r.eof()) co_return;
+          out.append(r.data.view());
+        }
+        for (int i = 0; i < 20; ++i) {
+          co_await sleep_for(std::chrono::milliseconds(10));
+          h = std::max(h, p.in_use());
+        }
+        while (out.size() < size) {
+          ReadResult r = co_await stream.read(deadline_after(std::chrono::seconds(5)));
+          if (r.error < 0 || r.eof()) break;
+          out.append(r.data.view());
+        }
+      }(std::move(mine), pool, held, got, data.size()));
+  writer.join();
+  EXPECT_EQ(got, data);
+  if (!RecvQueue::limits_receives()) GTEST_SKIP() << "the kernel has no multishot byte limit";
+  EXPECT_LE(held, RecvQueue::kBurstWatermarks * 4u);
+  EXPECT_GE(held, 1u);
+  EXPECT_EQ(pool.in_use(), 0u);
+}
+
 }  // namespace
 }  // namespace ringress::core
