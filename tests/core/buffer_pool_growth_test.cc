@@ -171,12 +171,14 @@ TEST(BufferPoolGrowth, AGivenBackBufferIsReusedAfterTheWarmOnes) {
   EXPECT_EQ(pool.stats().resident, 1u);
 }
 
-// A peer sends 512 KiB at once to a connection that reads nothing: the queue (a 64 KiB
-// watermark over 4 KiB buffers: 16) takes one armed receive's burst, RecvQueue::
-// kBurstWatermarks (2) watermarks = 32 buffers, and no more: not the 128 the peer sent (no
-// re-arm while it holds two watermarks). The burst is two watermarks rather than one
-// because one cost a bulk relay twice the CPU (benchmarks/README.md). Then all arrives intact.
-TEST(BufferPoolGrowth, AQueueTakesNoMoreBuffersThanItsWatermarkFromABulkPeer) {
+// Buffers a burst's bytes may spread over beyond the whole ones (receives cut short by segments).
+constexpr uint32_t kPartialReceives = 2;
+
+// A peer sends 512 KiB at once to a TcpStream (a 64 KiB watermark over 4 KiB buffers: 16)
+// whose receive window is capped at `cap` (0: not capped) and whose reader takes
+// `read_first` bytes, then nothing for 200 ms, then the rest. Returns the most pool buffers in
+// use while it read nothing; checks that every byte arrived intact and every buffer came back.
+uint32_t buffers_held_while_not_reading(uint32_t cap, std::size_t read_first) {
   Reactor reactor;
   BufferPool pool(reactor, 4096, 1024, kNoTrimTimer);
   auto [peer, mine] = testing::tcp_pair();
@@ -188,71 +190,54 @@ TEST(BufferPoolGrowth, AQueueTakesNoMoreBuffersThanItsWatermarkFromABulkPeer) {
   std::thread writer([fd = peer.fd(), &data] { testing::send_all(fd, data); });
   uint32_t held = 0;
   std::string got;
-  reactor.run(
-      [](Socket s, BufferPool& p, uint32_t& h, std::string& out, std::size_t size) -> Task<void> {
-        TcpStream stream(std::move(s), p, 64 * 1024);
-        for (int i = 0; i < 20; ++i) {
-          co_await sleep_for(std::chrono::milliseconds(10));
-          h = std::max(h, p.in_use());
-        }
-        while (out.size() < size) {
-          ReadResult r = co_await stream.read(deadline_after(std::chrono::seconds(5)));
-          if (r.error < 0 || r.eof()) break;
-          out.append(r.data.view());
-        }
-      }(std::move(mine), pool, held, got, data.size()));
+  auto read_until = [](TcpStream& stream, std::string& out, std::size_t size) -> Task<void> {
+    while (out.size() < size) {
+      ReadResult r = co_await stream.read(deadline_after(std::chrono::seconds(5)));
+      if (r.error < 0 || r.eof()) break;
+      out.append(r.data.view());
+    }
+  };
+  reactor.run([](Socket s, BufferPool& p, uint32_t cap, std::size_t first, uint32_t& h,
+                 std::string& out, std::size_t size, auto& read_until) -> Task<void> {
+    TcpStream stream(std::move(s), p, 64 * 1024);
+    if (cap) stream.cap_receive_window(cap);
+    co_await read_until(stream, out, first);
+    for (int i = 0; i < 20; ++i) {
+      co_await sleep_for(std::chrono::milliseconds(10));
+      h = std::max(h, p.in_use());
+    }
+    co_await read_until(stream, out, size);
+  }(std::move(mine), pool, cap, read_first, held, got, data.size(), read_until));
   writer.join();
   EXPECT_EQ(got, data);
+  EXPECT_EQ(pool.in_use(), 0u);
+  return held;
+}
+
+// A connection that reads nothing: the queue takes one armed receive's burst,
+// RecvQueue::kBurstWatermarks (2) watermarks = 32 buffers, and no more: not the 128 the peer
+// sent (no re-arm while it holds two watermarks). The burst is two watermarks rather than one
+// because one cost a bulk relay twice the CPU (benchmarks/README.md).
+TEST(BufferPoolGrowth, AQueueTakesNoMoreBuffersThanItsWatermarkFromABulkPeer) {
+  const uint32_t held = buffers_held_while_not_reading(0, 0);
   if (!RecvQueue::limits_receives()) GTEST_SKIP() << "the kernel has no multishot byte limit";
   // At most one burst (two watermarks of 16 buffers); how much of it arrives before the queue
   // stops at its one-watermark share depends on how the kernel segments the stream, so the
-  // count lies between the two (exactly one of them in most runs).
-  EXPECT_LE(held, RecvQueue::kBurstWatermarks * 16u);
+  // count lies between the two (exactly one of them in most runs). The burst's limit is in
+  // bytes: a receive that did not fill its buffer (and did not fit the tail of the one before)
+  // spreads them over one buffer more (seen once in a loaded ctest run: 33).
+  EXPECT_LE(held, RecvQueue::kBurstWatermarks * 16u + kPartialReceives);
   EXPECT_GE(held, 16u);
-  EXPECT_EQ(pool.in_use(), 0u);
 }
 
-// The same peer, with the queue's window capped at 16 KiB (4 buffers; a TLS client's upstream):
-// it holds at most one burst of the capped watermark, the rest waits in the socket, and all of
-// it still arrives intact.
+// The same with the window capped at 16 KiB (4 buffers; a TLS client's upstream): at most one
+// burst of the capped watermark, the rest waits in the socket. The first arm was made before
+// the cap, with the full window: the reader takes those 128 KiB first.
 TEST(BufferPoolGrowth, ACappedQueueTakesNoMoreBuffersThanItsCap) {
-  Reactor reactor;
-  BufferPool pool(reactor, 4096, 1024, kNoTrimTimer);
-  auto [peer, mine] = testing::tcp_pair();
-  const std::string data = pattern(512 * 1024, 5);
-  int big = 4 << 20;
-  ::setsockopt(mine.fd(), SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
-  ::setsockopt(peer.fd(), SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
-  testing::set_timeouts(peer.fd(), 5000);
-  std::thread writer([fd = peer.fd(), &data] { testing::send_all(fd, data); });
-  uint32_t held = 0;
-  std::string got;
-  reactor.run(
-      [](Socket s, BufferPool& p, uint32_t& h, std::string& out, std::size_t size) -> Task<void> {
-        TcpStream stream(std::move(s), p, 64 * 1024);
-        stream.cap_receive_window(16 * 1024);
-        // The first arm was made before the cap, with the full window: read it away.
-        while (out.size() < 128 * 1024) {
-          ReadResult r = co_await stream.read(deadline_after(std::chrono::seconds(5)));
-          if (r.error < 0 || r.eof()) co_return;
-          out.append(r.data.view());
-        }
-        for (int i = 0; i < 20; ++i) {
-          co_await sleep_for(std::chrono::milliseconds(10));
-          h = std::max(h, p.in_use());
-        }
-        while (out.size() < size) {
-          ReadResult r = co_await stream.read(deadline_after(std::chrono::seconds(5)));
-          if (r.error < 0 || r.eof()) break;
-          out.append(r.data.view());
-        }
-      }(std::move(mine), pool, held, got, data.size()));
-  writer.join();
-  EXPECT_EQ(got, data);
+  const uint32_t held = buffers_held_while_not_reading(16 * 1024, 128 * 1024);
   if (!RecvQueue::limits_receives()) GTEST_SKIP() << "the kernel has no multishot byte limit";
-  EXPECT_LE(held, RecvQueue::kBurstWatermarks * 4u);
+  EXPECT_LE(held, RecvQueue::kBurstWatermarks * 4u + kPartialReceives);
   EXPECT_GE(held, 1u);
-  EXPECT_EQ(pool.in_use(), 0u);
 }
 
 }  // namespace
