@@ -91,18 +91,32 @@ std::string_view first_element(const HeaderMap& headers, std::string_view name) 
   return first;
 }
 
+// Whether a Connection option names a field that remove_hop_by_hop's pass by name keeps: one
+// of no known name, or TE (kept when it is `trailers`). Never the framing or the authority; the
+// other known names are dropped by name anyway (or, an upgrade being relayed, kept).
+bool names_kept_fields(std::string_view connection_value) {
+  bool any = false;
+  for_each_token(connection_value, [&](std::string_view token) {
+    const KnownField k = known_field(token);
+    any |= !is_protected_from_connection(k) && (k == KnownField::other || k == KnownField::te);
+  });
+  return any;
+}
+
 }  // namespace
 
 void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {
-  // One pass drops the hop-by-hop fields by name and keeps the Connection lines for now; only
-  // an option that names a field the pass kept (not one of those names) needs another pass.
+  // One pass drops the hop-by-hop fields by name, and the Connection lines whose options name
+  // nothing else (`keep-alive`, `close`, `upgrade`); the others stay for a second pass.
   auto& fields = headers.fields();
   std::size_t out = 0;
-  bool connection = false;
+  bool named = false;
   for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].name.empty()) continue;
     switch (known_field(fields[i].name)) {
       case KnownField::connection:
-        connection = true;
+        if (!names_kept_fields(fields[i].value)) continue;
+        named = true;
         break;
       case KnownField::keep_alive:
       case KnownField::proxy_connection:
@@ -122,15 +136,13 @@ void remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {
     fields[out++] = fields[i];
   }
   fields.resize(out);
-  if (!connection) return;
-  // Fields named by Connection are hop-by-hop too (RFC 9110 7.6.1); names are cleared, then the
-  // cleared fields and the Connection lines go.
+  if (!named) return;
+  // Fields named by Connection are hop-by-hop too (RFC 9110 7.6.1): their names are cleared,
+  // then they and the Connection lines go.
   for (auto& f : fields) {
-    if (f.name.empty() || known_field(f.name) != KnownField::connection) continue;
+    if (known_field(f.name) != KnownField::connection) continue;
     for_each_token(f.value, [&](std::string_view token) {
       const KnownField k = known_field(token);
-      // Never the framing or the authority; the other known names were dropped above (or, an
-      // upgrade being relayed, are kept).
       if (is_protected_from_connection(k) || (k != KnownField::other && k != KnownField::te))
         return;
       for (auto& g : fields)
