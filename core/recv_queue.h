@@ -107,7 +107,8 @@ class RecvQueue final : public Completion, public BufferWaiter {
   bool has_data() const { return !items_.empty(); }
   void set_close_listener(PeerCloseListener* l) { close_listener_ = l; }
   // Holds at most `bytes` (but never more than the watermark it was built with; 0: that one
-  // again) from the next arm on: what the reader does not take yet waits in the socket.
+  // again): what the reader does not take yet waits in the socket. At once: a receive armed
+  // under a larger limit is cancelled when the queue passes the new one.
   void cap_watermark(uint32_t bytes);
 
   // The byte limit of one multishot receive, in watermarks (see the top of this file).

@@ -176,9 +176,10 @@ constexpr uint32_t kPartialReceives = 2;
 
 // A peer sends 512 KiB at once to a TcpStream (a 64 KiB watermark over 4 KiB buffers: 16)
 // whose receive window is capped at `cap` (0: not capped) and whose reader takes
-// `read_first` bytes, then nothing for 200 ms, then the rest. Returns the most pool buffers in
-// use while it read nothing; checks that every byte arrived intact and every buffer came back.
-uint32_t buffers_held_while_not_reading(uint32_t cap, std::size_t read_first) {
+// `read_first` bytes (then lifts the cap if `lift`), then nothing for 200 ms, then the rest.
+// Returns the most pool buffers in use while it read nothing; checks that every byte arrived intact
+// and every buffer came back.
+uint32_t buffers_held_while_not_reading(uint32_t cap, std::size_t read_first, bool lift = false) {
   Reactor reactor;
   BufferPool pool(reactor, 4096, 1024, kNoTrimTimer);
   auto [peer, mine] = testing::tcp_pair();
@@ -197,17 +198,18 @@ uint32_t buffers_held_while_not_reading(uint32_t cap, std::size_t read_first) {
       out.append(r.data.view());
     }
   };
-  reactor.run([](Socket s, BufferPool& p, uint32_t cap, std::size_t first, uint32_t& h,
+  reactor.run([](Socket s, BufferPool& p, uint32_t cap, std::size_t first, bool lift, uint32_t& h,
                  std::string& out, std::size_t size, auto& read_until) -> Task<void> {
     TcpStream stream(std::move(s), p, 64 * 1024);
     if (cap) stream.cap_receive_window(cap);
     co_await read_until(stream, out, first);
+    if (lift) stream.cap_receive_window(0);
     for (int i = 0; i < 20; ++i) {
       co_await sleep_for(std::chrono::milliseconds(10));
       h = std::max(h, p.in_use());
     }
     co_await read_until(stream, out, size);
-  }(std::move(mine), pool, cap, read_first, held, got, data.size(), read_until));
+  }(std::move(mine), pool, cap, read_first, lift, held, got, data.size(), read_until));
   writer.join();
   EXPECT_EQ(got, data);
   EXPECT_EQ(pool.in_use(), 0u);
@@ -238,6 +240,15 @@ TEST(BufferPoolGrowth, ACappedQueueTakesNoMoreBuffersThanItsCap) {
   if (!RecvQueue::limits_receives()) GTEST_SKIP() << "the kernel has no multishot byte limit";
   EXPECT_LE(held, RecvQueue::kBurstWatermarks * 4u + kPartialReceives);
   EXPECT_GE(held, 1u);
+}
+
+// A capped queue given its window back (a pooled upstream connection's next exchange is a plain
+// client's) takes a full watermark's burst again.
+TEST(BufferPoolGrowth, ALiftedCapGivesTheQueueItsWindowBack) {
+  const uint32_t held = buffers_held_while_not_reading(16 * 1024, 128 * 1024, true);
+  if (!RecvQueue::limits_receives()) GTEST_SKIP() << "the kernel has no multishot byte limit";
+  EXPECT_LE(held, RecvQueue::kBurstWatermarks * 16u + kPartialReceives);
+  EXPECT_GE(held, 16u);
 }
 
 }  // namespace
