@@ -235,16 +235,13 @@ void HttpListener::Connection::report_try(lb::UpstreamCluster& cluster,
   }
 }
 
-// How far a response's relay receives ahead of what it has sent: the rest waits in the
-// kernel's socket buffer, not in receive buffers. For a plain client half the connection
-// buffer, so that one receive burst (two watermarks) is one connection buffer, which keeps the
-// relay's writes as large as with the whole one (a 1 MiB response at the same CPU, 19 -> 13 MiB
-// for 50 of them). A TLS client's response is encrypted and sent a record at a time, far slower
-// than a local upstream delivers it: one record's worth (a 64 KiB response held four more
-// buffers per connection, plus its ciphertext). benchmarks/README.md has both measurements.
+// A TLS client's response is encrypted and sent a record or two at a time, far slower than a
+// local upstream delivers it: what the upstream sent beyond kTlsClientUpstreamWindow waits in
+// the kernel's socket buffer instead of in receive buffers (a 64 KiB response held four more
+// buffers per connection, plus its ciphertext). A plain client's relay keeps the full window
+// (its writes are cheap, and smaller receives cost it CPU: benchmarks/README.md).
 void HttpListener::Connection::fit_upstream_window() {
-  upstream_->stream().cap_receive_window(tls_ ? kTlsClientUpstreamWindow
-                                              : l_.connection_buffer_ / 2);
+  upstream_->stream().cap_receive_window(tls_ ? kTlsClientUpstreamWindow : 0);
 }
 
 // Sets upstream_ to an idle pooled connection or a new one; false when none could be had (the

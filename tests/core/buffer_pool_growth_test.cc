@@ -242,8 +242,8 @@ TEST(BufferPoolGrowth, ACappedQueueTakesNoMoreBuffersThanItsCap) {
   EXPECT_GE(held, 1u);
 }
 
-// A capped queue given its whole window back (cap_receive_window(0)) takes a full watermark's
-// burst again: a cap never sticks to a pooled connection.
+// A capped queue given its window back (a pooled upstream connection's next exchange is a plain
+// client's) takes a full watermark's burst again.
 TEST(BufferPoolGrowth, ALiftedCapGivesTheQueueItsWindowBack) {
   const uint32_t held = buffers_held_while_not_reading(16 * 1024, 128 * 1024, true);
   if (!RecvQueue::limits_receives()) GTEST_SKIP() << "the kernel has no multishot byte limit";
